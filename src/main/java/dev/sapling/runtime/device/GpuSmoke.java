@@ -1,0 +1,366 @@
+package dev.sapling.runtime.device;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
+import dev.sapling.model.Architecture;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.LayerWeights;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.RandomWeightSource;
+import dev.sapling.model.RopeScaling;
+import dev.sapling.model.Transformer;
+import dev.sapling.model.Weights;
+import dev.sapling.model.WeightsBuilder;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
+
+/**
+ * Smoke checks for a device, run from the GPU bundle ({@code scripts/gpu-smoke.sh}): the engine starts on the
+ * Sapling bridge, BF16 maps both ways, and the transformer forward pass (prefill then decode through the KV cache,
+ * also a left-padded batch) on the device matches the CPU in F32 (max abs diff ≤ 1e-4) and in BF16 (within BF16's
+ * precision). With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 decode of a
+ * Llama-3.2-1B-shaped random model. Prints one line per check to stdout; exits non-zero when a check fails.
+ *
+ * <pre>
+ * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuSmoke --device gpu --bench
+ * </pre>
+ */
+public final class GpuSmoke {
+  private static final int[] TOKENS = {1, 17, 5, 60, 33, 2, 9, 41, 12, 7, 0, 58, 99, 250, 3, 77};
+  private static final int PREFILL = 6;
+
+  private final PrintStream out;
+  private final Device device;
+  private final List<String> failures = new ArrayList<>();
+
+  private GpuSmoke(PrintStream out, Device device) {
+    this.out = out;
+    this.device = device;
+  }
+
+  public static void main(String[] args) {
+    String deviceFlag = "gpu";
+    boolean bench = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--device") && i + 1 < args.length) {
+        deviceFlag = args[++i];
+      } else if (args[i].equals("--bench")) {
+        bench = true;
+      } else {
+        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench]");
+        System.exit(2);
+      }
+    }
+    Engine engine = Engine.getEngine("PyTorch");
+    System.out.println("engine: PyTorch " + engine.getVersion() + ", library " + LibUtils.getLibtorchPath()
+        + ", GPUs " + engine.getGpuCount() + ", features " + JniUtils.getFeatures());
+    Device device = DeviceSelector.standard().select(deviceFlag);
+    GpuSmoke smoke = new GpuSmoke(System.out, device);
+    smoke.checkBridge();
+    smoke.checkBf16RoundTrip();
+    smoke.checkForward("llama-gqa", config(Architecture.LLAMA, false, false, false));
+    smoke.checkForward("qwen2-bias-tied", config(Architecture.QWEN2, true, true, false));
+    smoke.checkForward("qwen3-qknorm", config(Architecture.QWEN3, false, false, true));
+    if (bench) {
+      smoke.bench();
+    }
+    if (smoke.failures.isEmpty()) {
+      System.out.println("smoke: all checks passed on " + device);
+      System.exit(0);
+    }
+    System.out.println("smoke: FAILED " + smoke.failures);
+    System.exit(1);
+  }
+
+  static ModelConfig config(Architecture arch, boolean tied, boolean bias, boolean qkNorm) {
+    return new ModelConfig(arch, 512, 256, 688, 3, 8, 2, 32, 1e-5, 10000.0, RopeScaling.none(), 256, tied, bias,
+        qkNorm, 0, OptionalInt.of(1), List.of(2));
+  }
+
+  private void check(String name, boolean ok, String detail) {
+    out.println((ok ? "PASS " : "FAIL ") + name + ": " + detail);
+    if (!ok) {
+      failures.add(name);
+    }
+  }
+
+  /** The running JNI library is Sapling's bridge (it reports the SAPLING_BRIDGE feature). */
+  private void checkBridge() {
+    boolean ours = JniUtils.getFeatures().contains("SAPLING_BRIDGE");
+    check("bridge", ours, ours ? "Sapling bridge loaded" : "DJL's own JNI library is loaded, not the bridge");
+  }
+
+  /** BF16 created from F32 on the device reads back as DJL BFLOAT16 and rounds exactly like Java's truncation. */
+  private void checkBf16RoundTrip() {
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      float[] values = {1f, -2.5f, 3.140625f, 1e-3f, 65504f, -0.0078125f};
+      NDArray bf = m.create(values).toType(DataType.BFLOAT16, false);
+      float[] back = bf.toType(DataType.FLOAT32, false).toFloatArray();
+      float maxRel = 0;
+      for (int i = 0; i < values.length; i++) {
+        maxRel = Math.max(maxRel, Math.abs(back[i] - values[i]) / Math.abs(values[i]));
+      }
+      boolean ok = bf.getDataType() == DataType.BFLOAT16 && bf.getDevice().equals(device) && maxRel <= 1f / 256;
+      check("bf16-roundtrip", ok, "dtype " + bf.getDataType() + " on " + bf.getDevice() + ", max rel error "
+          + maxRel + " (bf16 step 2^-8)");
+    }
+  }
+
+  /** Device vs CPU logits for one model: single row (prefill + decode) and a left-padded batch, F32 and BF16. */
+  private void checkForward(String name, ModelConfig c) {
+    RandomWeightSource source = RandomWeightSource.of(c, 7);
+    try (NDManager cpu = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+        NDManager dev = NDManager.newBaseManager(device, "PyTorch")) {
+      Transformer reference = new Transformer(c, new WeightsBuilder(c, source, cpu, DataType.FLOAT32).build());
+      float[] expected = run(reference, cpu, DataType.FLOAT32);
+      float[] expectedBatch = runBatch(reference, cpu, DataType.FLOAT32);
+
+      Transformer f32 = new Transformer(c, new WeightsBuilder(c, source, dev, DataType.FLOAT32).build());
+      double diff = Math.max(maxAbsDiff(expected, run(f32, dev, DataType.FLOAT32)),
+          maxAbsDiff(expectedBatch, runBatch(f32, dev, DataType.FLOAT32)));
+      check("forward-f32 " + name, diff <= 1e-4, String.format(Locale.ROOT, "max abs diff %.3g vs CPU (limit 1e-4)",
+          diff));
+
+      Weights bf16Weights = device.isGpu()
+          ? new WeightsBuilder(c, source, dev, DataType.BFLOAT16).build()
+          : convert(f32.weights(), a -> a.toType(DataType.BFLOAT16, false));
+      Transformer bf16 = new Transformer(c, bf16Weights);
+      float[] actual = run(bf16, dev, DataType.BFLOAT16);
+      double abs = maxAbsDiff(expected, actual);
+      double range = maxAbs(expected);
+      double rel = relativeL2(expected, actual);
+      boolean ok = abs <= 0.05 * range && rel <= 0.03 && argmaxAgreement(expected, actual, c.vocabSize()) >= 0.75;
+      check("forward-bf16 " + name, ok, String.format(Locale.ROOT,
+          "max abs diff %.3g (logit range %.3g, limit 5%%), relative L2 %.3g (limit 0.03), argmax agreement %.2f",
+          abs, range, rel, argmaxAgreement(expected, actual, c.vocabSize())));
+    } catch (RuntimeException e) {
+      check("forward " + name, false, e.toString());
+    }
+  }
+
+  /** Logits of every position of TOKENS: a prefill of PREFILL tokens, then one decode step per token. */
+  private static float[] run(Transformer t, NDManager m, DataType dtype) {
+    ModelConfig c = t.config();
+    float[] all = new float[TOKENS.length * c.vocabSize()];
+    try (KvCache cache = KvCache.allocate(c, m, dtype, 32, new int[] {0}); NDScope scope = new NDScope()) {
+      int[] first = Arrays.copyOf(TOKENS, PREFILL);
+      float[] pre = t.forward(m.create(first, new Shape(1, PREFILL)), cache, false).toFloatArray();
+      System.arraycopy(pre, 0, all, 0, pre.length);
+      for (int pos = PREFILL; pos < TOKENS.length; pos++) {
+        float[] step = t.forward(m.create(new int[] {TOKENS[pos]}, new Shape(1, 1)), cache, true).toFloatArray();
+        System.arraycopy(step, 0, all, pos * c.vocabSize(), step.length);
+      }
+    }
+    return all;
+  }
+
+  /** Last-position logits of three left-padded prompts in one batch, then two decode steps. */
+  private static float[] runBatch(Transformer t, NDManager m, DataType dtype) {
+    int[][] prompts = {{1, 5, 9, 13, 17, 21}, {1, 4}, {1, 30, 31, 32}};
+    int width = 6;
+    int[] padding = new int[prompts.length];
+    int[] ids = new int[prompts.length * width];
+    for (int b = 0; b < prompts.length; b++) {
+      padding[b] = width - prompts[b].length;
+      System.arraycopy(prompts[b], 0, ids, b * width + padding[b], prompts[b].length);
+    }
+    List<Float> out = new ArrayList<>();
+    try (KvCache cache = KvCache.allocate(t.config(), m, dtype, 16, padding); NDScope scope = new NDScope()) {
+      float[] logits = t.forward(m.create(ids, new Shape(prompts.length, width)), cache, true).toFloatArray();
+      for (int step = 0; step < 3; step++) {
+        for (float v : logits) {
+          out.add(v);
+        }
+        if (step < 2) {
+          int[] next = {3 + step, 40 + step, 100 + step};
+          logits = t.forward(m.create(next, new Shape(prompts.length, 1)), cache, true).toFloatArray();
+        }
+      }
+    }
+    float[] a = new float[out.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = out.get(i);
+    }
+    return a;
+  }
+
+  private static Weights convert(Weights w, UnaryOperator<NDArray> f) {
+    List<LayerWeights> layers = new ArrayList<>();
+    for (LayerWeights l : w.layers()) {
+      layers.add(new LayerWeights(f.apply(l.attentionNorm()), f.apply(l.qkv()), nullable(l.qkvBias(), f),
+          nullable(l.queryNorm(), f), nullable(l.keyNorm(), f), f.apply(l.output()), f.apply(l.mlpNorm()),
+          f.apply(l.gateUp()), f.apply(l.down())));
+    }
+    return new Weights(f.apply(w.embedding()), layers, f.apply(w.finalNorm()), f.apply(w.lmHead()));
+  }
+
+  private static NDArray nullable(NDArray a, UnaryOperator<NDArray> f) {
+    return a == null ? null : f.apply(a);
+  }
+
+  /** Per-op overhead, BF16 matMul throughput and batch-1 decode of a 1B-shaped model; numbers go to docs/gpu.md. */
+  private void bench() {
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      NDArray x = m.ones(new Shape(1, 2048), DataType.BFLOAT16);
+      NDArray y = m.ones(new Shape(1, 2048), DataType.BFLOAT16);
+      for (int round = 0; round < 2; round++) {
+        int n = 5000;
+        long t0 = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+          NDArray acc = x;
+          for (int i = 0; i < n; i++) {
+            acc = acc.add(y);
+          }
+          acc.getFloat(0, 0);
+        }
+        double usPerOp = (System.nanoTime() - t0) / 1e3 / n;
+        out.println(String.format(Locale.ROOT, "BENCH op-overhead: %.2f us per add that makes a new array (%d ops)",
+            usPerOp, n));
+      }
+      int size = 4096;
+      NDArray a = m.randomUniform(-1, 1, new Shape(size, size), DataType.FLOAT32).toType(DataType.BFLOAT16, false);
+      NDArray b = m.randomUniform(-1, 1, new Shape(size, size), DataType.FLOAT32).toType(DataType.BFLOAT16, false);
+      int reps = 50;
+      for (int round = 0; round < 2; round++) {
+        long t0 = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+          NDArray c = null;
+          for (int i = 0; i < reps; i++) {
+            c = a.matMul(b);
+          }
+          c.get(0, 0).toType(DataType.FLOAT32, false).getFloat();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.println(String.format(Locale.ROOT, "BENCH matmul-bf16-4096: %.1f TFLOP/s (%d products in %.3f s)",
+            2.0 * size * size * size * reps / seconds / 1e12, reps, seconds));
+      }
+    }
+    benchDecode();
+  }
+
+  /** Batch-1 greedy decode steps of a random Llama-3.2-1B-shaped model in BF16: ms per token. */
+  private void benchDecode() {
+    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
+        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      Weights w = randomWeights(c, m, DataType.BFLOAT16);
+      long weightBytes = 0;
+      weightBytes += w.embedding().size() * 2;
+      for (LayerWeights l : w.layers()) {
+        weightBytes += (l.qkv().size() + l.output().size() + l.gateUp().size() + l.down().size()
+            + 2 * l.attentionNorm().size()) * 2;
+      }
+      Transformer t = new Transformer(c, w);
+      int prompt = 128;
+      int steps = 128;
+      int[] ids = new int[prompt];
+      for (int i = 0; i < prompt; i++) {
+        ids[i] = (i * 7919) % c.vocabSize();
+      }
+      try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, prompt + steps + 8, new int[] {0})) {
+        long t0 = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+          t.forward(m.create(ids, new Shape(1, prompt)), cache, true).getFloat(0, 0, 0);
+        }
+        double prefillMs = (System.nanoTime() - t0) / 1e6;
+        int token = 42;
+        long t1 = 0;
+        for (int s = 0; s < steps; s++) {
+          if (s == 8) {
+            t1 = System.nanoTime();
+          }
+          try (NDScope scope = new NDScope()) {
+            NDArray logits = t.forward(m.create(new int[] {token}, new Shape(1, 1)), cache, true);
+            token = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong(0, 0);
+          }
+        }
+        double msPerToken = (System.nanoTime() - t1) / 1e6 / (steps - 8);
+        out.println(String.format(Locale.ROOT,
+            "BENCH decode-1b-bf16-batch1: %.2f ms/token (%.1f tokens/s), prefill %d tokens %.1f ms, weights read "
+                + "per token %.2f GB -> %.0f GB/s effective", msPerToken, 1000 / msPerToken, prompt, prefillMs,
+            weightBytes / 1e9, weightBytes / 1e9 / (msPerToken / 1000)));
+      }
+    }
+  }
+
+  /** Random weights made directly on the device (no host copy), small enough to keep activations finite. */
+  private static Weights randomWeights(ModelConfig c, NDManager m, DataType dtype) {
+    int h = c.hiddenSize();
+    int q = c.numHeads() * c.headDim();
+    int kv = c.numKeyValueHeads() * c.headDim();
+    int in = c.intermediateSize();
+    List<LayerWeights> layers = new ArrayList<>();
+    for (int i = 0; i < c.numLayers(); i++) {
+      layers.add(new LayerWeights(m.ones(new Shape(h), dtype), random(m, new Shape(h, q + 2 * kv), 0.02, dtype), null,
+          null, null, random(m, new Shape(q, h), 0.02, dtype), m.ones(new Shape(h), dtype),
+          random(m, new Shape(h, 2 * in), 0.02, dtype), random(m, new Shape(in, h), 0.02, dtype)));
+    }
+    NDArray embedding = random(m, new Shape(c.vocabSize(), h), 0.02, dtype);
+    return new Weights(embedding, layers, m.ones(new Shape(h), dtype), embedding.transpose());
+  }
+
+  private static NDArray random(NDManager m, Shape shape, double scale, DataType dtype) {
+    return m.randomUniform((float) -scale, (float) scale, shape, DataType.FLOAT32).toType(dtype, false);
+  }
+
+  static double maxAbsDiff(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new IllegalStateException("logit arrays differ in length: " + a.length + " vs " + b.length);
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return Double.isNaN(max) ? Double.POSITIVE_INFINITY : max;
+  }
+
+  static double maxAbs(float[] a) {
+    double max = 0;
+    for (float v : a) {
+      max = Math.max(max, Math.abs(v));
+    }
+    return max;
+  }
+
+  static double relativeL2(float[] expected, float[] actual) {
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < expected.length; i++) {
+      num += (expected[i] - actual[i]) * (double) (expected[i] - actual[i]);
+      den += expected[i] * (double) expected[i];
+    }
+    return Math.sqrt(num / den);
+  }
+
+  /** Fraction of positions whose largest logit is the same token. */
+  static double argmaxAgreement(float[] expected, float[] actual, int vocab) {
+    int rows = expected.length / vocab;
+    int same = 0;
+    for (int r = 0; r < rows; r++) {
+      int ea = 0;
+      int aa = 0;
+      for (int v = 1; v < vocab; v++) {
+        if (expected[r * vocab + v] > expected[r * vocab + ea]) {
+          ea = v;
+        }
+        if (actual[r * vocab + v] > actual[r * vocab + aa]) {
+          aa = v;
+        }
+      }
+      same += ea == aa ? 1 : 0;
+    }
+    return (double) same / rows;
+  }
+}
