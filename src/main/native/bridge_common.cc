@@ -1,8 +1,7 @@
-// Shared helpers of the bridge, and the runtime natives (grad mode, threads, seeds, configuration, profiler).
+// Shared helpers of the bridge, and the runtime natives (grad mode, threads, seeds, configuration).
 #include "bridge.h"
 
 #include <ATen/Parallel.h>
-#include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <memory>
 #include <sstream>
@@ -236,32 +235,6 @@ JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchShowConfig(JN
     if (ctx.hasOpenMP()) put("OPENMP");
     if (ctx.hasLAPACK()) put("LAPACK");
     put("SAPLING_BRIDGE");
-  });
-}
-
-JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchStartProfile(JNIEnv* env, jobject,
-                                                                               jboolean useCuda,
-                                                                               jboolean recordShape,
-                                                                               jboolean profileMemory) {
-  guarded(env, [&] {
-    namespace prof = torch::autograd::profiler;
-    std::set<torch::profiler::impl::ActivityType> activities{torch::profiler::impl::ActivityType::CPU};
-    if (useCuda == JNI_TRUE) {
-      activities.insert(torch::profiler::impl::ActivityType::CUDA);
-    }
-    prof::ProfilerConfig config(prof::ProfilerState::KINETO, recordShape == JNI_TRUE, profileMemory == JNI_TRUE);
-    prof::prepareProfiler(config, activities);
-    prof::enableProfiler(config, activities);
-  });
-}
-
-JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchStopProfile(JNIEnv* env, jobject,
-                                                                              jstring outputFile) {
-  guarded(env, [&] {
-    auto result = torch::autograd::profiler::disableProfiler();
-    if (result) {
-      result->save(string(env, outputFile));
-    }
   });
 }
 

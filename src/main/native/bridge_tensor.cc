@@ -1,11 +1,6 @@
 // Tensor lifetime, properties, creation and host/device transfer.
 #include "bridge.h"
 
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && defined(BRIDGE_WITH_CUDA)
-#include <c10/cuda/CUDACachingAllocator.h>
-#define BRIDGE_CUDA_CACHE 1
-#endif
-
 #include <cstring>
 
 using namespace bridge;
@@ -113,14 +108,6 @@ JNIEXPORT jlong JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchToDense(JNIE
   return unary(env, h, [](const at::Tensor& t) { return t.to_dense(); });
 }
 
-JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchCudaEmptyCache(JNIEnv* env, jobject) {
-  guarded(env, [&] {
-#ifdef BRIDGE_CUDA_CACHE
-    c10::cuda::CUDACachingAllocator::emptyCache();
-#endif
-  });
-}
-
 // Wraps (CPU, strided) or copies (GPU, sparse, MKL-DNN) a direct buffer. On the CPU DJL keeps the buffer alive
 // for as long as the array, so no copy is made.
 JNIEXPORT jlong JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchFromBlob(JNIEnv* env, jobject, jobject data,
@@ -140,9 +127,9 @@ JNIEXPORT jlong JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchFromBlob(JNI
       throw std::invalid_argument("torchFromBlob needs a direct ByteBuffer");
     }
     jlong capacity = env->GetDirectBufferCapacity(data);
-    if (capacity >= 0 && capacity < static_cast<jlong>(count * at::elementSize(type))) {
+    if (capacity >= 0 && capacity < static_cast<jlong>(count * c10::elementSize(type))) {
       throw std::invalid_argument("buffer of " + std::to_string(capacity) + " bytes is too small for " +
-                                  std::to_string(count) + " elements of " + std::string(at::toString(type)));
+                                  std::to_string(count) + " elements of " + std::string(c10::toString(type)));
     }
     at::Tensor t = count == 0 ? at::empty(dims, cpu) : at::from_blob(address, dims, cpu);
     if (!target.is_cpu()) {

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds a self-contained Sapling bundle for GPU hosts that have Python PyTorch but no Java and no internet:
+#   jre/                 jlink runtime (only the modules the jars need; compressed, no debug, headers or man pages)
+#   target/sapling.jar   Sapling, and target/lib/ its runtime jars WITHOUT DJL's CPU libtorch and DJL's JNI jar
+#                        (the bridge replaces both) and with the tokenizers jar cut to its linux-x86_64 library
+#   native/              the bridge's C++ sources + CMakeLists.txt, and include/ with jni.h for hosts without a JDK
+#   scripts/             gpu-setup.sh (builds the bridge against the host's torch), gpu-smoke.sh
+#   sapling              the launcher (uses jre/ when present)
+# Usage: scripts/build-bundle.sh [--out DIR] [--no-build] [--tar] [--lean]
+#   --out DIR   where to write (default: bundle/, ignored by git); the folder is replaced
+#   --no-build  use target/ as it is instead of running ./mvnw package
+#   --tar       also write DIR.tar.gz
+#   --lean      only what the GPU runtime path needs (model, runtime, DJL): leaves out Tablesaw and the Jupyter
+#               kernel with their dependencies (about 45 MB of jars and java.desktop/java.compiler in the JRE)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bundle"
+build=yes
+tarball=""
+lean=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$(realpath -m "$2")"; shift 2 ;;
+    --no-build) build=""; shift ;;
+    --tar) tarball=yes; shift ;;
+    --lean) lean=yes; shift ;;
+    *) echo "build-bundle: unknown option '$1' (expected --out DIR, --no-build, --tar, --lean)" >&2; exit 2 ;;
+  esac
+done
+
+java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
+for tool in jlink jdeps; do
+  [ -x "$java_home/bin/$tool" ] || { echo "build-bundle: $java_home/bin/$tool not found; set JAVA_HOME to a JDK 17" >&2; exit 1; }
+done
+
+cd "$root"
+if [ -n "$build" ]; then
+  echo "build-bundle: ./mvnw package" >&2
+  ./mvnw -q -B -DskipTests package >&2
+fi
+[ -f target/sapling.jar ] || { echo "build-bundle: target/sapling.jar missing; run without --no-build" >&2; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out/target/lib" "$out/native" "$out/include" "$out/scripts"
+for jar in target/lib/*.jar; do
+  name="$(basename "$jar")"
+  case "$name" in
+    pytorch-native-cpu-*|pytorch-jni-*) continue ;;   # replaced by the host's torch + the bridge
+  esac
+  if [ -n "$lean" ]; then
+    case "$name" in
+      tablesaw-*|guava-*|failureaccess-*|listenablefuture-*|jsr305-*|checker-qual-*|j2objc-*|commons-math3-*|\
+      fastutil-*|RoaringBitmap-*|univocity-*|icu4j-*|classgraph-*|jjava-*|jeromq-*|jnacl-*) continue ;;
+    esac
+  fi
+  cp "$jar" "$out/target/lib/"
+done
+cp target/sapling.jar "$out/target/"
+tok="$(ls "$out"/target/lib/tokenizers-*.jar)"
+zip -q -d "$tok" 'native/lib/linux-aarch64/*' 'native/lib/osx-*' 'native/lib/win-*' >/dev/null || true
+
+echo "build-bundle: finding the JDK modules the jars use" >&2
+modules="$("$java_home/bin/jdeps" --multi-release 17 --print-module-deps --ignore-missing-deps -q \
+  --class-path "$(ls "$out"/target/lib/*.jar | tr '\n' ':')" "$out/target/sapling.jar")"
+modules="$modules,jdk.unsupported,jdk.zipfs,java.logging"
+echo "build-bundle: jlink $modules" >&2
+"$java_home/bin/jlink" --add-modules "$modules" --compress=2 --strip-debug --no-header-files --no-man-pages \
+  --output "$out/jre"
+strip -p --strip-unneeded "$out/jre/lib/server/libjvm.so" 2>/dev/null || true
+
+cp src/main/native/*.cc src/main/native/*.h src/main/native/CMakeLists.txt "$out/native/"
+cp "$java_home/include/jni.h" "$java_home/include/linux/jni_md.h" "$out/include/"
+cp scripts/gpu-setup.sh scripts/gpu-smoke.sh "$out/scripts/"
+cp sapling "$out/sapling"
+chmod +x "$out/sapling" "$out/scripts/"*.sh
+
+size="$(du -sm "$out" | cut -f1)"
+echo "build-bundle: wrote $out (${size} MB)" >&2
+if [ -n "$tarball" ]; then
+  tar -C "$(dirname "$out")" -czf "$out.tar.gz" "$(basename "$out")"
+  echo "build-bundle: wrote $out.tar.gz ($(du -sm "$out.tar.gz" | cut -f1) MB)" >&2
+fi
