@@ -223,7 +223,7 @@ public final class GpuSmoke {
           for (int i = 0; i < n; i++) {
             acc = acc.add(y);
           }
-          acc.getFloat(0, 0);
+          acc.get(0, 0).toType(DataType.FLOAT32, false).getFloat();
         }
         double usPerOp = (System.nanoTime() - t0) / 1e3 / n;
         out.println(String.format(Locale.ROOT, "BENCH op-overhead: %.2f us per add that makes a new array (%d ops)",
