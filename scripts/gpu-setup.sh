@@ -32,8 +32,9 @@ found += sorted(glob.glob("/usr/local/cuda*/lib64/libcudart.so*"))
 print(found[0] if found else "")
 PY
 )" || { log "'$python' cannot import torch; set SAPLING_PYTHON to the python of your PyTorch install"; exit 1; }
-{ read -r torch_version; read -r cuda_version; read -r prefix; read -r torch_lib; read -r torch_include
-  read -r cxx11_abi; read -r cuda_ok; read -r cudart; } <<<"$info"
+mapfile -t field <<<"$info"
+torch_version="${field[0]}"; cuda_version="${field[1]:-}"; prefix="${field[2]}"; torch_lib="${field[3]}"
+torch_include="${field[4]}"; cxx11_abi="${field[5]}"; cuda_ok="${field[6]:-False}"; cudart="${field[7]:-}"
 version="${torch_version%%+*}"
 if [ -n "$cuda_version" ]; then flavor="cu$(echo "$cuda_version" | tr -d .)"; else flavor="cpu"; fi
 log "torch $torch_version (CUDA ${cuda_version:-none}, GPU visible: $cuda_ok) at $torch_lib"
