@@ -1,19 +1,20 @@
 package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 
 /**
  * The decoder-only transformer forward pass (Llama, Mistral, Qwen2, Qwen3) on DJL NDArrays, one step per line as in
  * llama3.java: embeddings, RMSNorm, q/k/v, RoPE (rotate-half), GQA attention over the KV cache with causal and padding
  * masks, SwiGLU MLP, final norm, LM head.
+ *
+ * <p>RMSNorm, RoPE, SwiGLU and attention go through {@link Kernels}: composed DJL ops by default, fused natives on
+ * the GPU when the caller passes them.
  *
  * <p>Every temporary lives in an {@link NDScope} per layer, so only the layer's output survives it and memory stays
  * flat over thousands of steps. Callers wrap a whole step in their own scope and keep only what they need.
@@ -28,9 +29,16 @@ public final class Transformer {
   private final Weights weights;
   private final NDArray inverseFrequencies;
   private final DataType computeType;
+  private final Kernels kernels;
 
   public Transformer(ModelConfig config, Weights weights) {
+    this(config, weights, Kernels.composed());
+  }
+
+  /** A transformer whose fusible steps run through {@code kernels}. */
+  public Transformer(ModelConfig config, Weights weights, Kernels kernels) {
     this.config = config;
+    this.kernels = kernels;
     this.weights = weights;
     this.computeType = weights.embedding().getDataType();
     double[] inv = config.ropeScaling().apply(
@@ -130,15 +138,8 @@ public final class Transformer {
       cache.write(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
 
       // multihead attention: query heads grouped by the key/value head they share
-      NDArray keys = cache.keys(layer, count).expandDims(2);     // [b, kvh, 1, s, hd]
-      NDArray values = cache.values(layer, count).expandDims(2); // [b, kvh, 1, s, hd]
-      NDArray grouped = q.reshape(batch, count, kvHeads, config.groupSize(), hd)
-          .transpose(0, 2, 3, 1, 4);                               // [b, kvh, g, t, hd]
-      NDArray scores = grouped.matMul(keys.transpose(0, 1, 2, 4, 3))
-          .mul(1.0 / Math.sqrt(hd)).add(mask);                     // [b, kvh, g, t, s]
-      NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(computeType, false);
-      NDArray attended = probs.matMul(values)                      // [b, kvh, g, t, hd]
-          .transpose(0, 3, 1, 2, 4).reshape(batch, count, heads * hd);
+      NDArray attended = kernels.attention(q, cache.keys(layer, count), cache.values(layer, count), mask,
+          computeType);                                            // [b, t, heads * hd]
 
       // output projection and residual
       NDArray afterAttention = x.add(attended.matMul(w.output()));
@@ -146,7 +147,7 @@ public final class Transformer {
       // ffn rmsnorm, SwiGLU, down projection and residual
       NDArray gateUp = rmsNorm(afterAttention, w.mlpNorm()).matMul(w.gateUp());
       NDList gu = gateUp.split(2, 2);
-      NDArray hidden = silu(gu.get(0)).mul(gu.get(1));
+      NDArray hidden = kernels.swiGlu(gu.get(0), gu.get(1));
       out = afterAttention.add(hidden.matMul(w.down()));
       NDScope.unregister(out);
     }
@@ -155,14 +156,7 @@ public final class Transformer {
 
   /** RMSNorm over the last axis, computed in float32 as Hugging Face does, then scaled by {@code weight}. */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray x32 = x.toType(DataType.FLOAT32, false);
-    NDArray inverseRms = x32.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).pow(-0.5);
-    return x32.mul(inverseRms).toType(computeType, false).mul(weight);
-  }
-
-  /** SiLU, {@code x * sigmoid(x)}: the SwiGLU gate activation. */
-  private static NDArray silu(NDArray x) {
-    return x.mul(Activation.sigmoid(x));
+    return kernels.rmsNorm(x, weight, config.rmsNormEps(), computeType);
   }
 
   /** cos and sin of position × frequency, {@code [batch, count, 1, headDim/2]} each, in the compute dtype. */
@@ -173,14 +167,8 @@ public final class Transformer {
     return new NDArray[] {angles.cos().toType(computeType, false), angles.sin().toType(computeType, false)};
   }
 
-  /** Rotate-half RoPE: {@code [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin]} over the last axis. */
-  private static NDArray rope(NDArray x, NDArray[] cosSin) {
-    int last = x.getShape().dimension() - 1;
-    NDList halves = x.split(2, last);
-    NDArray x1 = halves.get(0);
-    NDArray x2 = halves.get(1);
-    NDArray cos = cosSin[0];
-    NDArray sin = cosSin[1];
-    return NDArrays.concat(new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), last);
+  /** Rotate-half RoPE with the shared angles. */
+  private NDArray rope(NDArray x, NDArray[] cosSin) {
+    return kernels.rope(x, cosSin[0], cosSin[1]);
   }
 }

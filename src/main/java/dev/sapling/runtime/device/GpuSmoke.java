@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import dev.sapling.model.Architecture;
+import dev.sapling.model.Kernels;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.LayerWeights;
 import dev.sapling.model.ModelConfig;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 
@@ -30,7 +32,7 @@ import java.util.function.UnaryOperator;
  * Smoke checks for a device, run from the GPU bundle ({@code scripts/gpu-smoke.sh}): the engine starts on the
  * Sapling bridge, BF16 maps both ways, and the transformer forward pass (prefill then decode through the KV cache,
  * also a left-padded batch) on the device matches the CPU in F32 (max abs diff ≤ 1e-4) and in BF16 (within BF16's
- * precision). With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 decode of a
+ * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 decode of a
  * Llama-3.2-1B-shaped random model. Prints one line per check to stdout; exits non-zero when a check fails.
  *
  * <pre>
@@ -44,10 +46,12 @@ public final class GpuSmoke {
   private final PrintStream out;
   private final Device device;
   private final List<String> failures = new ArrayList<>();
+  private final Optional<Kernels> fused;
 
   private GpuSmoke(PrintStream out, Device device) {
     this.out = out;
     this.device = device;
+    this.fused = FusedKernels.load();
   }
 
   public static void main(String[] args) {
@@ -99,7 +103,8 @@ public final class GpuSmoke {
   /** The running JNI library is Sapling's bridge (it reports the SAPLING_BRIDGE feature). */
   private void checkBridge() {
     boolean ours = JniUtils.getFeatures().contains("SAPLING_BRIDGE");
-    check("bridge", ours, ours ? "Sapling bridge loaded" : "DJL's own JNI library is loaded, not the bridge");
+    check("bridge", ours, (ours ? "Sapling bridge loaded" : "DJL's own JNI library is loaded, not the bridge")
+        + (fused.isPresent() ? ", fused kernels available" : ", no fused kernels (composed ops only)"));
   }
 
   /** BF16 created from F32 on the device reads back as DJL BFLOAT16 and rounds exactly like Java's truncation. */
@@ -127,24 +132,31 @@ public final class GpuSmoke {
       float[] expected = run(reference, cpu, DataType.FLOAT32);
       float[] expectedBatch = runBatch(reference, cpu, DataType.FLOAT32);
 
-      Transformer f32 = new Transformer(c, new WeightsBuilder(c, source, dev, DataType.FLOAT32).build());
-      double diff = Math.max(maxAbsDiff(expected, run(f32, dev, DataType.FLOAT32)),
-          maxAbsDiff(expectedBatch, runBatch(f32, dev, DataType.FLOAT32)));
-      check("forward-f32 " + name, diff <= 1e-4, String.format(Locale.ROOT, "max abs diff %.3g vs CPU (limit 1e-4)",
-          diff));
-
+      Weights f32Weights = new WeightsBuilder(c, source, dev, DataType.FLOAT32).build();
       Weights bf16Weights = device.isGpu()
           ? new WeightsBuilder(c, source, dev, DataType.BFLOAT16).build()
-          : convert(f32.weights(), a -> a.toType(DataType.BFLOAT16, false));
-      Transformer bf16 = new Transformer(c, bf16Weights);
-      float[] actual = run(bf16, dev, DataType.BFLOAT16);
-      double abs = maxAbsDiff(expected, actual);
-      double range = maxAbs(expected);
-      double rel = relativeL2(expected, actual);
-      boolean ok = abs <= 0.05 * range && rel <= 0.03 && argmaxAgreement(expected, actual, c.vocabSize()) >= 0.75;
-      check("forward-bf16 " + name, ok, String.format(Locale.ROOT,
-          "max abs diff %.3g (logit range %.3g, limit 5%%), relative L2 %.3g (limit 0.03), argmax agreement %.2f",
-          abs, range, rel, argmaxAgreement(expected, actual, c.vocabSize())));
+          : convert(f32Weights, a -> a.toType(DataType.BFLOAT16, false));
+      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
+      fused.ifPresent(variants::add);
+      for (Kernels kernels : variants) {
+        String label = name + (kernels == Kernels.composed() ? "" : " fused");
+        Transformer f32 = new Transformer(c, f32Weights, kernels);
+        double diff = Math.max(maxAbsDiff(expected, run(f32, dev, DataType.FLOAT32)),
+            maxAbsDiff(expectedBatch, runBatch(f32, dev, DataType.FLOAT32)));
+        check("forward-f32 " + label, diff <= 1e-4,
+            String.format(Locale.ROOT, "max abs diff %.3g vs CPU (limit 1e-4)", diff));
+
+        Transformer bf16 = new Transformer(c, bf16Weights, kernels);
+        float[] actual = run(bf16, dev, DataType.BFLOAT16);
+        double abs = maxAbsDiff(expected, actual);
+        double range = maxAbs(expected);
+        double rel = relativeL2(expected, actual);
+        double agree = argmaxAgreement(expected, actual, c.vocabSize());
+        boolean ok = abs <= 0.05 * range && rel <= 0.03 && agree >= 0.75;
+        check("forward-bf16 " + label, ok, String.format(Locale.ROOT,
+            "max abs diff %.3g (logit range %.3g, limit 5%%), relative L2 %.3g (limit 0.03), argmax agreement %.2f",
+            abs, range, rel, agree));
+      }
     } catch (RuntimeException e) {
       check("forward " + name, false, e.toString());
     }
@@ -262,36 +274,46 @@ public final class GpuSmoke {
         weightBytes += (l.qkv().size() + l.output().size() + l.gateUp().size() + l.down().size()
             + 2 * l.attentionNorm().size()) * 2;
       }
-      Transformer t = new Transformer(c, w);
-      int prompt = 128;
-      int steps = 128;
-      int[] ids = new int[prompt];
-      for (int i = 0; i < prompt; i++) {
-        ids[i] = (i * 7919) % c.vocabSize();
+      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
+      fused.ifPresent(variants::add);
+      for (Kernels kernels : variants) {
+        decode(new Transformer(c, w, kernels), m, weightBytes,
+            kernels == Kernels.composed() ? "composed" : "fused");
       }
-      try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, prompt + steps + 8, new int[] {0})) {
-        long t0 = System.nanoTime();
+    }
+  }
+
+  /** Times prefill and batch-1 greedy decode of {@code t}; prints one BENCH line. */
+  private void decode(Transformer t, NDManager m, long weightBytes, String label) {
+    ModelConfig c = t.config();
+    int prompt = 128;
+    int steps = 128;
+    int[] ids = new int[prompt];
+    for (int i = 0; i < prompt; i++) {
+      ids[i] = (i * 7919) % c.vocabSize();
+    }
+    try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, prompt + steps + 8, new int[] {0})) {
+      long t0 = System.nanoTime();
+      try (NDScope scope = new NDScope()) {
+        t.forward(m.create(ids, new Shape(1, prompt)), cache, true).getFloat(0, 0, 0);
+      }
+      double prefillMs = (System.nanoTime() - t0) / 1e6;
+      int token = 42;
+      long t1 = 0;
+      for (int s = 0; s < steps; s++) {
+        if (s == 8) {
+          t1 = System.nanoTime();
+        }
         try (NDScope scope = new NDScope()) {
-          t.forward(m.create(ids, new Shape(1, prompt)), cache, true).getFloat(0, 0, 0);
+          NDArray logits = t.forward(m.create(new int[] {token}, new Shape(1, 1)), cache, true);
+          token = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong(0, 0);
         }
-        double prefillMs = (System.nanoTime() - t0) / 1e6;
-        int token = 42;
-        long t1 = 0;
-        for (int s = 0; s < steps; s++) {
-          if (s == 8) {
-            t1 = System.nanoTime();
-          }
-          try (NDScope scope = new NDScope()) {
-            NDArray logits = t.forward(m.create(new int[] {token}, new Shape(1, 1)), cache, true);
-            token = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong(0, 0);
-          }
-        }
-        double msPerToken = (System.nanoTime() - t1) / 1e6 / (steps - 8);
-        out.println(String.format(Locale.ROOT,
-            "BENCH decode-1b-bf16-batch1: %.2f ms/token (%.1f tokens/s), prefill %d tokens %.1f ms, weights read "
-                + "per token %.2f GB -> %.0f GB/s effective", msPerToken, 1000 / msPerToken, prompt, prefillMs,
-            weightBytes / 1e9, weightBytes / 1e9 / (msPerToken / 1000)));
       }
+      double msPerToken = (System.nanoTime() - t1) / 1e6 / (steps - 8);
+      out.println(String.format(Locale.ROOT,
+          "BENCH decode-1b-bf16-batch1 " + label + ": %.2f ms/token (%.1f tokens/s), prefill %d tokens %.1f ms, "
+            + "weights read per token %.2f GB -> %.0f GB/s effective", msPerToken, 1000 / msPerToken, prompt, prefillMs,
+          weightBytes / 1e9, weightBytes / 1e9 / (msPerToken / 1000)));
     }
   }
 

@@ -1,0 +1,85 @@
+package dev.sapling.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Activation;
+
+/**
+ * The fusible steps of the transformer forward pass. {@link #composed()} builds each from DJL ops and runs on any
+ * device; a device-specific implementation (Sapling's fused natives on the GPU) must give the same results within
+ * the dtype's precision.
+ *
+ * <pre>{@code
+ * Transformer t = new Transformer(config, weights, Kernels.composed());
+ * }</pre>
+ */
+public interface Kernels {
+  /** RMSNorm over the last axis computed in float32, cast to {@code computeType}, then scaled by {@code weight}. */
+  NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType computeType);
+
+  /** Rotate-half RoPE over the last axis: {@code [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin]}. */
+  NDArray rope(NDArray x, NDArray cos, NDArray sin);
+
+  /** SwiGLU: {@code silu(gate) * up}. */
+  NDArray swiGlu(NDArray gate, NDArray up);
+
+  /**
+   * Grouped-query attention of {@code q} ({@code [b, t, heads, hd]}) over {@code keys} and {@code values}
+   * ({@code [b, kvHeads, s, hd]}) with the additive {@code mask} ({@code [b, 1, 1, t, s]}); softmax in float32.
+   * Returns {@code [b, t, heads * hd]} in the compute dtype.
+   */
+  NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);
+
+  /** The DJL-op implementation every device runs. */
+  static Kernels composed() {
+    return Composed.INSTANCE;
+  }
+
+  /** DJL-op implementations of the kernels. */
+  final class Composed implements Kernels {
+    static final Composed INSTANCE = new Composed();
+
+    private Composed() {}
+
+    @Override
+    public NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType computeType) {
+      NDArray x32 = x.toType(DataType.FLOAT32, false);
+      NDArray inverseRms = x32.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
+      return x32.mul(inverseRms).toType(computeType, false).mul(weight);
+    }
+
+    @Override
+    public NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+      int last = x.getShape().dimension() - 1;
+      NDList halves = x.split(2, last);
+      NDArray x1 = halves.get(0);
+      NDArray x2 = halves.get(1);
+      return NDArrays.concat(new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), last);
+    }
+
+    @Override
+    public NDArray swiGlu(NDArray gate, NDArray up) {
+      return gate.mul(Activation.sigmoid(gate)).mul(up);
+    }
+
+    @Override
+    public NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType) {
+      long batch = q.getShape().get(0);
+      long count = q.getShape().get(1);
+      long heads = q.getShape().get(2);
+      long hd = q.getShape().get(3);
+      long kvHeads = keys.getShape().get(1);
+      NDArray k = keys.expandDims(2);                                // [b, kvh, 1, s, hd]
+      NDArray v = values.expandDims(2);                              // [b, kvh, 1, s, hd]
+      NDArray grouped = q.reshape(batch, count, kvHeads, heads / kvHeads, hd)
+          .transpose(0, 2, 3, 1, 4);                                 // [b, kvh, g, t, hd]
+      NDArray scores = grouped.matMul(k.transpose(0, 1, 2, 4, 3))
+          .mul(1.0 / Math.sqrt(hd)).add(mask);                       // [b, kvh, g, t, s]
+      NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(computeType, false);
+      return probs.matMul(v)                                         // [b, kvh, g, t, hd]
+          .transpose(0, 3, 1, 2, 4).reshape(batch, count, heads * hd);
+    }
+  }
+}

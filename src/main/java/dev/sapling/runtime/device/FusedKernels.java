@@ -1,0 +1,78 @@
+package dev.sapling.runtime.device;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import dev.sapling.model.Kernels;
+import java.util.Optional;
+
+/**
+ * {@link Kernels} as Sapling's own natives in the PyTorch bridge (src/main/native/bridge_fused.cc): each step is
+ * one JNI call on the tensors' handles instead of a chain of DJL ops, and attention is PyTorch's
+ * {@code scaled_dot_product_attention} with the cuDNN backend turned off (slow for decode on torch 2.11). Only
+ * available when the engine runs on the bridge; {@link #load()} says whether it does.
+ *
+ * <pre>{@code
+ * Kernels kernels = FusedKernels.load().orElse(Kernels.composed());
+ * Transformer t = new Transformer(config, weights, kernels);
+ * }</pre>
+ */
+public final class FusedKernels implements Kernels {
+  private FusedKernels() {}
+
+  /** The fused kernels when the loaded JNI library has them (Sapling's bridge), else empty. */
+  public static Optional<Kernels> load() {
+    Engine.getEngine("PyTorch"); // loads the JNI library the natives live in
+    try {
+      if (version() < 1) {
+        return Optional.empty();
+      }
+      configure();
+      return Optional.of(new FusedKernels());
+    } catch (UnsatisfiedLinkError e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType computeType) {
+    return wrap(x, rmsNorm(handle(x), handle(weight), eps, computeType.ordinal()));
+  }
+
+  @Override
+  public NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+    return wrap(x, rope(handle(x), handle(cos), handle(sin)));
+  }
+
+  @Override
+  public NDArray swiGlu(NDArray gate, NDArray up) {
+    return wrap(gate, swiGlu(handle(gate), handle(up)));
+  }
+
+  @Override
+  public NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType) {
+    return wrap(q, attention(handle(q), handle(keys), handle(values), handle(mask), computeType.ordinal()));
+  }
+
+  private static long handle(NDArray a) {
+    return ((PtNDArray) a).getHandle();
+  }
+
+  private static NDArray wrap(NDArray like, long handle) {
+    return new PtNDArray((PtNDManager) like.getManager(), handle);
+  }
+
+  private static native int version();
+
+  private static native void configure();
+
+  private static native long rmsNorm(long x, long weight, double eps, int computeType);
+
+  private static native long rope(long x, long cos, long sin);
+
+  private static native long swiGlu(long gate, long up);
+
+  private static native long attention(long q, long keys, long values, long mask, int computeType);
+}
