@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * Smoke checks for a device, run from the GPU bundle ({@code scripts/gpu-smoke.sh}): the engine starts on the
  * Sapling bridge, BF16 maps both ways, and the transformer forward pass (prefill then decode through the KV cache,
  * also a left-padded batch) on the device matches the CPU in F32 (max abs diff ≤ 1e-4) and in BF16 (within BF16's
- * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 decode of a
+ * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 and batch-32 decode of a
  * Llama-3.2-1B-shaped random model. Prints one line per check to stdout; exits non-zero when a check fails.
  *
  * <pre>
@@ -276,44 +276,51 @@ public final class GpuSmoke {
       }
       List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
       fused.ifPresent(variants::add);
-      for (Kernels kernels : variants) {
-        decode(new Transformer(c, w, kernels), m, weightBytes,
-            kernels == Kernels.composed() ? "composed" : "fused");
+      for (int batch : new int[] {1, 32}) {
+        for (Kernels kernels : variants) {
+          decode(new Transformer(c, w, kernels), m, weightBytes,
+              kernels == Kernels.composed() ? "composed" : "fused", batch);
+        }
       }
     }
   }
 
-  /** Times prefill and batch-1 greedy decode of {@code t}; prints one BENCH line. */
-  private void decode(Transformer t, NDManager m, long weightBytes, String label) {
+  /** Times prefill and greedy decode of {@code batch} identical rows; prints one BENCH line. */
+  private void decode(Transformer t, NDManager m, long weightBytes, String label, int batch) {
     ModelConfig c = t.config();
     int prompt = 128;
     int steps = 128;
-    int[] ids = new int[prompt];
-    for (int i = 0; i < prompt; i++) {
-      ids[i] = (i * 7919) % c.vocabSize();
+    int[] ids = new int[batch * prompt];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = ((i % prompt) * 7919) % c.vocabSize();
     }
-    try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, prompt + steps + 8, new int[] {0})) {
+    try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, prompt + steps + 8, new int[batch])) {
       long t0 = System.nanoTime();
       try (NDScope scope = new NDScope()) {
-        t.forward(m.create(ids, new Shape(1, prompt)), cache, true).getFloat(0, 0, 0);
+        t.forward(m.create(ids, new Shape(batch, prompt)), cache, true).getFloat(0, 0, 0);
       }
       double prefillMs = (System.nanoTime() - t0) / 1e6;
-      int token = 42;
+      int[] tokens = new int[batch];
+      Arrays.fill(tokens, 42);
       long t1 = 0;
       for (int s = 0; s < steps; s++) {
         if (s == 8) {
           t1 = System.nanoTime();
         }
         try (NDScope scope = new NDScope()) {
-          NDArray logits = t.forward(m.create(new int[] {token}, new Shape(1, 1)), cache, true);
-          token = (int) logits.argMax(-1).toType(DataType.INT64, false).getLong(0, 0);
+          NDArray logits = t.forward(m.create(tokens, new Shape(batch, 1)), cache, true);
+          long[] next = logits.argMax(-1).toType(DataType.INT64, false).toLongArray();
+          for (int b = 0; b < batch; b++) {
+            tokens[b] = (int) next[b];
+          }
         }
       }
       double msPerToken = (System.nanoTime() - t1) / 1e6 / (steps - 8);
       out.println(String.format(Locale.ROOT,
-          "BENCH decode-1b-bf16-batch1 " + label + ": %.2f ms/token (%.1f tokens/s), prefill %d tokens %.1f ms, "
-            + "weights read per token %.2f GB -> %.0f GB/s effective", msPerToken, 1000 / msPerToken, prompt, prefillMs,
-          weightBytes / 1e9, weightBytes / 1e9 / (msPerToken / 1000)));
+          "BENCH decode-1b-bf16 batch %d %s: %.2f ms/step (%.1f tokens/s), prefill %dx%d tokens %.1f ms, "
+            + "weights read per step %.2f GB -> %.0f GB/s effective", batch, label, msPerToken,
+          batch * 1000 / msPerToken, batch, prompt, prefillMs, weightBytes / 1e9,
+          weightBytes / 1e9 / (msPerToken / 1000)));
     }
   }
 
