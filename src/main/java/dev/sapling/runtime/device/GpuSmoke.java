@@ -57,13 +57,16 @@ public final class GpuSmoke {
   public static void main(String[] args) {
     String deviceFlag = "gpu";
     boolean bench = false;
+    String profile = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--device") && i + 1 < args.length) {
         deviceFlag = args[++i];
+      } else if (args[i].equals("--profile") && i + 1 < args.length) {
+        profile = args[++i];
       } else if (args[i].equals("--bench")) {
         bench = true;
       } else {
-        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench]");
+        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json]");
         System.exit(2);
       }
     }
@@ -79,6 +82,13 @@ public final class GpuSmoke {
     smoke.checkForward("qwen3-qknorm", config(Architecture.QWEN3, false, false, true));
     if (bench) {
       smoke.bench();
+    }
+    if (profile != null) {
+      try {
+        smoke.profileDecode(profile);
+      } catch (RuntimeException e) {
+        System.out.println("PROFILE failed: " + e.getMessage());
+      }
     }
     if (smoke.failures.isEmpty()) {
       System.out.println("smoke: all checks passed on " + device);
@@ -280,6 +290,34 @@ public final class GpuSmoke {
         for (Kernels kernels : variants) {
           decode(new Transformer(c, w, kernels), m, weightBytes,
               kernels == Kernels.composed() ? "composed" : "fused", batch);
+        }
+      }
+    }
+  }
+
+  /** Writes a PyTorch (Kineto) trace of four batch-1 decode steps of the 1B-shaped model, composed then fused. */
+  private void profileDecode(String file) {
+    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
+        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      Weights w = randomWeights(c, m, DataType.BFLOAT16);
+      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
+      fused.ifPresent(variants::add);
+      for (Kernels kernels : variants) {
+        Transformer t = new Transformer(c, w, kernels);
+        try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 64, new int[1])) {
+          for (int s = 0; s < 12; s++) {
+            if (s == 8) {
+              JniUtils.startProfile(device.isGpu(), false, false);
+            }
+            try (NDScope scope = new NDScope()) {
+              t.forward(m.create(new int[] {42 + s}, new Shape(1, 1)), cache, true).argMax(-1)
+                  .toType(DataType.INT64, false).getLong(0, 0);
+            }
+          }
+          String name = file.replace(".json", (kernels == Kernels.composed() ? "-composed" : "-fused") + ".json");
+          JniUtils.stopProfile(name);
+          out.println("PROFILE wrote " + name);
         }
       }
     }
