@@ -23,30 +23,30 @@ at::Tensor rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& si
 }
 
 // q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask [b, 1, 1, t, s] additive. Returns [b, t, H * hd].
+// Grouped-query attention without copying keys: the g query heads that share a key/value head become g * t query
+// rows of that head (g-major), so SDPA sees kvH heads and can use its memory-efficient kernel with the mask
+// (PyTorch's enable_gqa with a mask falls back to the slow math path).
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
                      at::ScalarType computeType) {
   int64_t b = q.size(0);
   int64_t t = q.size(1);
   int64_t heads = q.size(2);
   int64_t hd = q.size(3);
-  int64_t groups = heads / k.size(1);
-  at::Tensor qh = q.transpose(1, 2);                 // [b, H, t, hd]
+  int64_t kvHeads = k.size(1);
+  int64_t g = heads / kvHeads;
+  at::Tensor rows = q.reshape({b, t, kvHeads, g, hd}).permute({0, 2, 3, 1, 4}).reshape({b, kvHeads, g * t, hd});
   at::Tensor m = mask.squeeze(1).to(q.scalar_type());  // [b, 1, t, s]
+  if (g > 1) {
+    m = m.repeat({1, 1, g, 1});                         // [b, 1, g * t, s], g-major like the rows
+  }
 #if TORCH_VERSION_MAJOR >= 2
-#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 5
-  at::Tensor out = at::scaled_dot_product_attention(qh, k, v, m, 0.0, false, {}, /*enable_gqa=*/groups > 1);
+  at::Tensor out = at::scaled_dot_product_attention(rows, k, v, m);
 #else
-  at::Tensor kh = groups > 1 ? k.repeat_interleave(groups, 1) : k;
-  at::Tensor vh = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-  at::Tensor out = at::scaled_dot_product_attention(qh, kh, vh, m, 0.0, false);
+  at::Tensor scores = at::matmul(rows, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + m;
+  at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), v);
 #endif
-#else
-  at::Tensor kh = groups > 1 ? k.repeat_interleave(groups, 1) : k;
-  at::Tensor vh = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-  at::Tensor scores = at::matmul(qh, kh.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + m;
-  at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), vh);
-#endif
-  return out.transpose(1, 2).reshape({b, t, heads * hd});
+  // [b, kvH, g * t, hd] -> [b, t, H * hd]
+  return out.reshape({b, kvHeads, g, t, hd}).permute({0, 3, 1, 2, 4}).reshape({b, t, heads * hd});
 }
 
 }  // namespace
