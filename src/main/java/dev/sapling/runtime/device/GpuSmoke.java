@@ -32,8 +32,10 @@ import java.util.function.UnaryOperator;
  * Smoke checks for a device, run from the GPU bundle ({@code scripts/gpu-smoke.sh}): the engine starts on the
  * Sapling bridge, BF16 maps both ways, and the transformer forward pass (prefill then decode through the KV cache,
  * also a left-padded batch) on the device matches the CPU in F32 (max abs diff ≤ 1e-4) and in BF16 (within BF16's
- * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times per-op overhead, a BF16 4096³ matMul and batch-1 and batch-32 decode of a
- * Llama-3.2-1B-shaped random model. Prints one line per check to stdout; exits non-zero when a check fails.
+ * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times
+ * per-op overhead, a BF16 4096³ matMul and batch-1 and batch-32 decode of a Llama-3.2-1B-shaped random model; with
+ * {@code --profile FILE} it writes PyTorch traces of a few decode steps. Prints one line per check to stdout;
+ * exits non-zero when a check fails.
  *
  * <pre>
  * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuSmoke --device gpu --bench
@@ -232,7 +234,7 @@ public final class GpuSmoke {
     return a == null ? null : f.apply(a);
   }
 
-  /** Per-op overhead, BF16 matMul throughput and batch-1 decode of a 1B-shaped model; numbers go to docs/gpu.md. */
+  /** Per-op overhead, BF16 matMul throughput and decode of a 1B-shaped model; numbers go to docs/gpu.md. */
   private void bench() {
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       NDArray x = m.ones(new Shape(1, 2048), DataType.BFLOAT16);
