@@ -253,6 +253,22 @@ public final class GpuSmoke {
         out.println(String.format(Locale.ROOT, "BENCH op-overhead: %.2f us per add that makes a new array (%d ops)",
             usPerOp, n));
       }
+      NDArray big = m.zeros(new Shape(512, 1024, 1024), DataType.BFLOAT16); // 1 GiB
+      for (int round = 0; round < 2; round++) {
+        int copies = 10;
+        long t0 = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+          NDArray last = null;
+          for (int i = 0; i < copies; i++) {
+            last = big.duplicate();
+          }
+          last.get(0, 0, 0).toType(DataType.FLOAT32, false).getFloat();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.println(String.format(Locale.ROOT, "BENCH copy-bandwidth: %.2f TB/s counting bytes read and written "
+            + "(%d copies of 1 GiB in %.3f s)", 2.0 * copies * big.size() * 2 / seconds / 1e12, copies, seconds));
+      }
+      big.close();
       int size = 4096;
       NDArray a = m.randomUniform(-1, 1, new Shape(size, size), DataType.FLOAT32).toType(DataType.BFLOAT16, false);
       NDArray b = m.randomUniform(-1, 1, new Shape(size, size), DataType.FLOAT32).toType(DataType.BFLOAT16, false);
