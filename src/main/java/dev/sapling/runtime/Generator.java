@@ -1,0 +1,315 @@
+package dev.sapling.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sapling.SaplingException;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.Transformer;
+import dev.sapling.model.tokenizer.Tokenizer;
+import dev.sapling.runtime.sampling.Completion;
+import dev.sapling.runtime.sampling.FinishReason;
+import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.runtime.sampling.SamplingState;
+import dev.sapling.runtime.sampling.StopSequenceMatcher;
+import dev.sapling.runtime.sampling.TokenSampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Samples completions from a model in batches over the KV cache. Prompts of different lengths share a batch,
+ * left-padded; the {@code n} samples of a prompt share its prefill ({@link KvCache#select}); a row that finishes (EOS,
+ * stop sequence, {@code max_new_tokens}) leaves the batch at once, so the others run on without it. Each decode step
+ * runs inside its own child {@code NDManager}, so native memory stays flat however many completions are drawn.
+ *
+ * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
+ * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
+ *
+ * <pre>{@code
+ * Generator g = new Generator(model.transformer(), model.tokenizer());
+ * List<Completion> out = g.generate(List.of("Once upon a time", "The cat"),
+ *     SamplingParams.defaults().withTemperature(0.8).withN(4).withStop(List.of("\n\n")).withSeed(7));
+ * }</pre>
+ */
+public final class Generator {
+  /** Rows (prompts × samples) per batch unless {@link #withMaxBatchRows} says otherwise. */
+  public static final int DEFAULT_MAX_BATCH_ROWS = 32;
+
+  private final Transformer transformer;
+  private final Tokenizer tokenizer;
+  private final int maxBatchRows;
+  private final BitSet eosIds;
+  private final boolean addBos;
+
+  /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
+  public Generator(Transformer transformer, Tokenizer tokenizer) {
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
+        tokenizer.bosId().isPresent());
+  }
+
+  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, boolean addBos) {
+    if (maxBatchRows < 1) {
+      throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
+    }
+    this.transformer = transformer;
+    this.tokenizer = tokenizer;
+    this.maxBatchRows = maxBatchRows;
+    this.eosIds = eosIds;
+    this.addBos = addBos;
+  }
+
+  private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
+    BitSet eos = new BitSet();
+    config.eosTokenIds().forEach(eos::set);
+    tokenizer.eosId().ifPresent(eos::set);
+    return eos;
+  }
+
+  /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
+  public Generator withMaxBatchRows(int rows) {
+    return new Generator(transformer, tokenizer, rows, eosIds, addBos);
+  }
+
+  /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
+  public Generator withEosIds(int... ids) {
+    BitSet eos = new BitSet();
+    for (int id : ids) {
+      eos.set(id);
+    }
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, addBos);
+  }
+
+  /** The same generator adding (or not) the tokenizer's BOS before text prompts. */
+  public Generator withAddBos(boolean add) {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, add);
+  }
+
+  /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
+  public int[] encodePrompt(String prompt) {
+    int[] ids = tokenizer.encode(prompt);
+    if (!addBos || tokenizer.bosId().isEmpty()) {
+      return ids;
+    }
+    int[] withBos = new int[ids.length + 1];
+    withBos[0] = tokenizer.bosId().getAsInt();
+    System.arraycopy(ids, 0, withBos, 1, ids.length);
+    return withBos;
+  }
+
+  /** Completions of text prompts, ordered by (prompt, sample). */
+  public List<Completion> generate(List<String> prompts, SamplingParams params) {
+    return generateIds(prompts.stream().map(this::encodePrompt).toList(), params);
+  }
+
+  /** Completions of text prompts, each handed to {@code sink} as soon as it finishes (not in request order). */
+  public void generate(List<String> prompts, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    generateIds(prompts.stream().map(this::encodePrompt).toList(), params, progress, sink);
+  }
+
+  /** Completions of prompts given as token ids (used as they are: no BOS is added), ordered by (prompt, sample). */
+  public List<Completion> generateIds(List<int[]> prompts, SamplingParams params) {
+    List<Completion> out = new ArrayList<>();
+    generateIds(prompts, params, ProgressListener.NONE, out::add);
+    out.sort(Comparator.comparingInt(Completion::promptIndex).thenComparingInt(Completion::sampleIndex));
+    return out;
+  }
+
+  /**
+   * Completions of prompts given as token ids, each handed to {@code sink} as soon as it finishes; {@code progress}
+   * hears after every batch. Memory does not grow with the number of prompts beyond the prompts themselves.
+   */
+  public void generateIds(List<int[]> prompts, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    for (int i = 0; i < prompts.size(); i++) {
+      checkPrompt(i, prompts.get(i));
+    }
+    Integer[] order = IntStream.range(0, prompts.size()).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).length)); // stable: ties keep request order
+    int perBatch = Math.max(1, maxBatchRows / params.n());
+    int total = prompts.size() * params.n();
+    long start = System.nanoTime();
+    int done = 0;
+    long tokens = 0;
+    for (int from = 0; from < order.length; from += perBatch) {
+      int[] batch = new int[Math.min(perBatch, order.length - from)];
+      for (int j = 0; j < batch.length; j++) {
+        batch[j] = order[from + j];
+      }
+      List<Completion> finished = new ArrayList<>();
+      runBatch(batch, prompts, params, finished::add);
+      for (Completion c : finished) {
+        sink.accept(c);
+        tokens += c.tokenIds().length;
+      }
+      done += finished.size();
+      progress.onProgress(new ProgressListener.Progress("generate", done, total, tokens, System.nanoTime() - start));
+    }
+  }
+
+  private void checkPrompt(int index, int[] ids) {
+    if (ids.length == 0) {
+      throw new SaplingException("prompt " + index + " has no tokens; give it some text, or a BOS id, so the model "
+          + "has something to condition on");
+    }
+    int vocab = transformer.config().vocabSize();
+    for (int id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new SaplingException("prompt " + index + " contains token id " + id + "; expected ids in [0, " + vocab
+            + ")");
+      }
+    }
+  }
+
+  /** One sampled completion in progress. */
+  private final class Row {
+    final int promptIndex;
+    final int sampleIndex;
+    final int[] prompt;
+    final SamplingState state;
+    final StopSequenceMatcher stops;
+    int[] tokens;
+    float[] logprobs;
+    int count;
+    FinishReason finish;
+    long finishedAt;
+
+    Row(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params) {
+      this.promptIndex = promptIndex;
+      this.sampleIndex = sampleIndex;
+      this.prompt = prompt;
+      this.state = SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt);
+      this.stops = params.stop().isEmpty() ? null : new StopSequenceMatcher(params.stop());
+      int initial = Math.min(params.maxNewTokens(), 64);
+      this.tokens = new int[initial];
+      this.logprobs = new float[initial];
+    }
+
+    /** Appends a drawn token and decides whether the row is done. */
+    void accept(TokenSampler.Draw draw, int maxNewTokens) {
+      if (count == tokens.length) {
+        tokens = Arrays.copyOf(tokens, Math.min(maxNewTokens, tokens.length * 2));
+        logprobs = Arrays.copyOf(logprobs, tokens.length);
+      }
+      tokens[count] = draw.token();
+      logprobs[count] = draw.logprob();
+      count++;
+      if (eosIds.get(draw.token())) {
+        finish = FinishReason.EOS;
+      } else if (stops != null && stops.update(tokenizer.decode(Arrays.copyOf(tokens, count)))) {
+        finish = FinishReason.STOP;
+      } else if (count == maxNewTokens) {
+        finish = FinishReason.LENGTH;
+      }
+    }
+
+    Completion toCompletion(long prefillNanos, long decodeStart) {
+      String text;
+      if (finish == FinishReason.STOP) {
+        text = stops.text();
+      } else {
+        int textTokens = finish == FinishReason.EOS ? count - 1 : count;
+        text = tokenizer.decode(Arrays.copyOf(tokens, textTokens));
+      }
+      return new Completion(promptIndex, sampleIndex, prompt.clone(), text, Arrays.copyOf(tokens, count),
+          Arrays.copyOf(logprobs, count), finish, new Completion.Timing(prefillNanos, finishedAt - decodeStart));
+    }
+  }
+
+  /** Prefills the prompts at {@code batch}, then decodes all their samples until every row has finished. */
+  private void runBatch(int[] batch, List<int[]> prompts, SamplingParams params, Consumer<Completion> sink) {
+    ModelConfig config = transformer.config();
+    int vocab = config.vocabSize();
+    int n = params.n();
+    int maxLen = 0;
+    for (int p : batch) {
+      maxLen = Math.max(maxLen, prompts.get(p).length);
+    }
+    int[] padding = new int[batch.length];
+    int[] flat = new int[batch.length * maxLen];
+    for (int b = 0; b < batch.length; b++) {
+      int[] ids = prompts.get(batch[b]);
+      padding[b] = maxLen - ids.length;
+      System.arraycopy(ids, 0, flat, b * maxLen + padding[b], ids.length);
+    }
+    List<Row> live = new ArrayList<>();
+    int[] rowToPrompt = new int[batch.length * n];
+    for (int b = 0; b < batch.length; b++) {
+      for (int s = 0; s < n; s++) {
+        rowToPrompt[live.size()] = b;
+        live.add(new Row(batch[b], s, prompts.get(batch[b]), params));
+      }
+    }
+    TokenSampler sampler = new TokenSampler(params, vocab);
+    NDManager parent = transformer.weights().embedding().getManager();
+    try (NDManager batchManager = parent.newSubManager()) {
+      KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + params.maxNewTokens(),
+          padding);
+      try {
+        long t0 = System.nanoTime();
+        float[] logits = step(flat, batch.length, maxLen, cache, batchManager);
+        if (n > 1) {
+          cache = replace(cache, cache.select(rowToPrompt));
+        }
+        long decodeStart = System.nanoTime();
+        long prefillNanos = decodeStart - t0;
+        int[] logitRow = rowToPrompt;
+        while (true) {
+          List<Row> next = new ArrayList<>(live.size());
+          int[] keep = new int[live.size()];
+          for (int i = 0; i < live.size(); i++) {
+            Row row = live.get(i);
+            row.accept(sampler.draw(logits, logitRow[i] * vocab, row.state), params.maxNewTokens());
+            if (row.finish == null) {
+              keep[next.size()] = i;
+              next.add(row);
+            } else {
+              row.finishedAt = System.nanoTime();
+              sink.accept(row.toCompletion(prefillNanos, decodeStart));
+            }
+          }
+          if (next.isEmpty()) {
+            break;
+          }
+          if (next.size() < live.size()) {
+            cache = replace(cache, cache.select(Arrays.copyOf(keep, next.size())));
+          }
+          live = next;
+          int[] lastTokens = new int[live.size()];
+          for (int i = 0; i < live.size(); i++) {
+            Row row = live.get(i);
+            lastTokens[i] = row.tokens[row.count - 1];
+          }
+          logits = step(lastTokens, live.size(), 1, cache, batchManager);
+          logitRow = IntStream.range(0, live.size()).toArray();
+        }
+      } finally {
+        cache.close();
+      }
+    }
+  }
+
+  private static KvCache replace(KvCache old, KvCache replacement) {
+    old.close();
+    return replacement;
+  }
+
+  /** One forward pass over {@code tokens} ({@code [rows, count]}); returns the last position's logits, row-major. */
+  private float[] step(int[] tokens, int rows, int count, KvCache cache, NDManager batchManager) {
+    try (NDManager step = batchManager.newSubManager()) {
+      NDArray ids = step.create(tokens, new Shape(rows, count));
+      NDArray logits = transformer.forward(ids, cache, true);
+      try {
+        return logits.toFloatArray();
+      } finally {
+        logits.close();
+      }
+    }
+  }
+}
