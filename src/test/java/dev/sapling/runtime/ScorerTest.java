@@ -154,6 +154,17 @@ class ScorerTest {
   }
 
   @Test
+  void scoringLeavesNoNativeArraysBehind() {
+    Scorer scorer = new Scorer(model, TOKENIZER).withMaxBatchRows(4).withTopAlternatives(2).withLogitsBudget(200);
+    scorer.score(pairs());
+    int before = manager.getManagedArrays().size();
+    for (int i = 0; i < 50; i++) {
+      scorer.score(pairs());
+    }
+    assertEquals(before, manager.getManagedArrays().size());
+  }
+
+  @Test
   void refusesAnEmptyContextNamingThePair() {
     SaplingException e = assertThrows(SaplingException.class, () -> new Scorer(model, TOKENIZER)
         .score(List.of(new Scorer.Pair(new int[] {1}, new int[] {4}), new Scorer.Pair(new int[0], new int[] {4}))));
