@@ -25,8 +25,9 @@ import java.util.stream.IntStream;
 /**
  * Samples completions from a model in batches over the KV cache. Prompts of different lengths share a batch,
  * left-padded; the {@code n} samples of a prompt share its prefill ({@link KvCache#select}); a row that finishes (EOS,
- * stop sequence, {@code max_new_tokens}) leaves the batch at once, so the others run on without it. Each decode step
- * runs inside its own child {@code NDManager}, so native memory stays flat however many completions are drawn.
+ * stop sequence, {@code max_new_tokens}) is no longer sampled and leaves the batch once finished rows are a quarter of
+ * it, while the others run on. Each decode step runs inside its own child {@code NDManager}, so native memory stays
+ * flat however many completions are drawn.
  *
  * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
  * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
@@ -40,6 +41,11 @@ import java.util.stream.IntStream;
 public final class Generator {
   /** Rows (prompts × samples) per batch unless {@link #withMaxBatchRows} says otherwise. */
   public static final int DEFAULT_MAX_BATCH_ROWS = 32;
+  /**
+   * Finished rows leave the batch (one KV-cache copy) once they are at least 1/this of it; until then they are
+   * carried along unsampled, so a batch is not copied every time a single row ends.
+   */
+  private static final int COMPACT_WHEN_FINISHED = 4;
 
   private final Transformer transformer;
   private final Tokenizer tokenizer;
@@ -238,12 +244,12 @@ public final class Generator {
       padding[b] = maxLen - ids.length;
       System.arraycopy(ids, 0, flat, b * maxLen + padding[b], ids.length);
     }
-    List<Row> live = new ArrayList<>();
+    List<Row> rows = new ArrayList<>(); // in KV-cache order; finished rows stay until compaction
     int[] rowToPrompt = new int[batch.length * n];
     for (int b = 0; b < batch.length; b++) {
       for (int s = 0; s < n; s++) {
-        rowToPrompt[live.size()] = b;
-        live.add(new Row(batch[b], s, prompts.get(batch[b]), params));
+        rowToPrompt[rows.size()] = b;
+        rows.add(new Row(batch[b], s, prompts.get(batch[b]), params));
       }
     }
     TokenSampler sampler = new TokenSampler(params, vocab);
@@ -261,33 +267,42 @@ public final class Generator {
         long prefillNanos = decodeStart - t0;
         int[] logitRow = rowToPrompt;
         while (true) {
-          List<Row> next = new ArrayList<>(live.size());
-          int[] keep = new int[live.size()];
-          for (int i = 0; i < live.size(); i++) {
-            Row row = live.get(i);
+          int alive = 0;
+          for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            if (row.finish != null) {
+              continue;
+            }
             row.accept(sampler.draw(logits, logitRow[i] * vocab, row.state), params.maxNewTokens());
             if (row.finish == null) {
-              keep[next.size()] = i;
-              next.add(row);
+              alive++;
             } else {
               row.finishedAt = System.nanoTime();
               sink.accept(row.toCompletion(prefillNanos, decodeStart));
             }
           }
-          if (next.isEmpty()) {
+          if (alive == 0) {
             break;
           }
-          if (next.size() < live.size()) {
-            cache = replace(cache, cache.select(Arrays.copyOf(keep, next.size())));
+          if ((rows.size() - alive) * COMPACT_WHEN_FINISHED >= rows.size()) {
+            int[] keep = new int[alive];
+            List<Row> next = new ArrayList<>(alive);
+            for (int i = 0; i < rows.size(); i++) {
+              if (rows.get(i).finish == null) {
+                keep[next.size()] = i;
+                next.add(rows.get(i));
+              }
+            }
+            cache = replace(cache, cache.select(keep));
+            rows = next;
           }
-          live = next;
-          int[] lastTokens = new int[live.size()];
-          for (int i = 0; i < live.size(); i++) {
-            Row row = live.get(i);
-            lastTokens[i] = row.tokens[row.count - 1];
+          int[] lastTokens = new int[rows.size()];
+          for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
           }
-          logits = step(lastTokens, live.size(), 1, cache, batchManager);
-          logitRow = IntStream.range(0, live.size()).toArray();
+          logits = step(lastTokens, rows.size(), 1, cache, batchManager);
+          logitRow = IntStream.range(0, rows.size()).toArray();
         }
       } finally {
         cache.close();
