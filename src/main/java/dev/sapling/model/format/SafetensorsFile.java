@@ -194,7 +194,7 @@ public final class SafetensorsFile {
     long begin = offsets[0];
     long end = offsets[1];
     if (begin > end) {
-      throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] begin after they end;"
+      throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] begin after their end;"
           + " expected begin <= end; the header is corrupt");
     }
     if (end > dataLength) {
