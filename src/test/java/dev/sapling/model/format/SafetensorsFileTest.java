@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -75,6 +76,35 @@ class SafetensorsFileTest {
     assertEquals(Map.of("format", "pt"), st.metadata());
     assertTrue(st.tensor("c").isEmpty());
     assertEquals(file, st.path());
+  }
+
+  @Test
+  void readsFileWrittenByHuggingFaceSafetensors() throws IOException, URISyntaxException {
+    // see src/test/resources/dev/sapling/model/format/README.md for how the fixture was made
+    Path file = Path.of(getClass().getResource("hf_reference.safetensors").toURI());
+    float[] v = {0f, -0f, 1f, -2.5f, 1e-40f, 65504f, -3.140625f, 0.1f, 1e-5f, 123.456f, Float.POSITIVE_INFINITY, -7f};
+
+    SafetensorsFile st = SafetensorsFile.open(file);
+
+    assertEquals(List.of("a.f32", "d.scalar", "b.bf16", "c.f16"), st.tensors().stream().map(RawTensor::name).toList());
+    assertEquals(Map.of("format", "pt", "made_by", "safetensors.torch.save_file"), st.metadata());
+    RawTensor f32 = st.tensor("a.f32").orElseThrow();
+    assertArrayEquals(new long[] {2, 2, 3}, f32.shape());
+    assertArrayEquals(v, f32.toFloats());
+    assertArrayEquals(new long[] {}, st.tensor("d.scalar").orElseThrow().shape());
+    assertArrayEquals(new float[] {42f}, st.tensor("d.scalar").orElseThrow().toFloats());
+    RawTensor bf16 = st.tensor("b.bf16").orElseThrow();
+    assertEquals(TensorType.BF16, bf16.type());
+    assertArrayEquals(new long[] {3, 4}, bf16.shape());
+    // torch rounds to nearest even; the values it printed for this tensor
+    assertArrayEquals(new float[] {0f, -0f, 1f, -2.5f, 9.183549615799121e-41f, 65536f, -3.140625f, 0.10009765625f,
+        1.0013580322265625e-05f, 123.5f, Float.POSITIVE_INFINITY, -7f}, bf16.toFloats());
+    RawTensor f16 = st.tensor("c.f16").orElseThrow();
+    assertEquals(TensorType.F16, f16.type());
+    float[] f16Values = f16.toFloats();
+    for (int i = 0; i < v.length; i++) {
+      assertEquals(Half.toFloat(Half.fromFloat(v[i])), f16Values[i], "torch and Half agree on F16 of " + v[i]);
+    }
   }
 
   @Test

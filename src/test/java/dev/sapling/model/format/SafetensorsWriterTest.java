@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -180,6 +181,18 @@ class SafetensorsWriterTest {
     SafetensorsWriter.write(copy, SafetensorsFile.open(first).tensors(), Map.of());
 
     assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(copy));
+  }
+
+  @Test
+  void rewritingTheHuggingFaceFileReproducesItByteForByte() throws IOException, URISyntaxException {
+    // written by Hugging Face safetensors; see src/test/resources/dev/sapling/model/format/README.md
+    Path reference = Path.of(getClass().getResource("hf_reference.safetensors").toURI());
+    SafetensorsFile st = SafetensorsFile.open(reference);
+    Path copy = dir.resolve("copy.safetensors");
+
+    SafetensorsWriter.write(copy, st.tensors(), st.metadata());
+
+    assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(copy));
   }
 
   @Test
