@@ -26,11 +26,13 @@ import java.util.TreeMap;
 public final class SafetensorsIndex {
   private final Path indexFile;
   private final List<Path> files;
+  private final List<RawTensor> tensors;
   private final Map<String, RawTensor> byName;
 
   private SafetensorsIndex(Path indexFile, List<Path> files, Map<String, RawTensor> byName) {
     this.indexFile = indexFile;
     this.files = List.copyOf(files);
+    this.tensors = List.copyOf(byName.values());
     this.byName = Collections.unmodifiableMap(byName);
   }
 
@@ -92,7 +94,7 @@ public final class SafetensorsIndex {
 
   /** Every tensor of the weight map, shard by shard, each shard's in file order. */
   public List<RawTensor> tensors() {
-    return List.copyOf(byName.values());
+    return tensors;
   }
 
   /** The tensor called {@code name}, or empty when the weight map has none. */
