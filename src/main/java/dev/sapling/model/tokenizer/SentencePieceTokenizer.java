@@ -49,7 +49,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
   private final Map<String, Integer> mergeTargets;
   /** Id of the {@code <0xXX>} token of each byte, or -1. */
   private final int[] byteTokens = new int[256];
-  /** Byte value of each byte token, or -1. */
+  /** Byte value of each "<0xXX>" piece, or -1. */
   private final int[] byteOfToken;
   private final String sha256;
 
@@ -65,14 +65,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
         mergeTargets.putIfAbsent(pieces[id], id);
       }
     }
-    byteOfToken = new int[n];
-    Arrays.fill(byteOfToken, -1);
     for (int b = 0; b < 256; b++) {
-      Integer id = idOfPiece.get(byteTokenPiece(b));
-      byteTokens[b] = id == null ? -1 : id;
-      if (id != null) {
-        byteOfToken[id] = b;
-      }
+      byteTokens[b] = idOfPiece.getOrDefault(byteTokenPiece(b), -1);
+    }
+    byteOfToken = new int[n];
+    for (int id = 0; id < n; id++) {
+      byteOfToken[id] = byteValue(pieces[id]);
     }
     sha256 = Hashing.sha256(canonicalBytes(vocab));
   }
@@ -320,8 +318,32 @@ public final class SentencePieceTokenizer implements Tokenizer {
     return SpmHuggingFaceJson.write(vocab);
   }
 
+  /** The piece byte fallback looks up for byte {@code b}: "&lt;0x0A&gt;", upper-case hex. */
   static String byteTokenPiece(int b) {
     return String.format("<0x%02X>", b);
+  }
+
+  /**
+   * The byte a piece of the form "&lt;0xXX&gt;" (hex in either case) stands for when decoding, whatever its token
+   * type, as Hugging Face's ByteFallback decoder reads it; -1 for any other piece.
+   */
+  private static int byteValue(String piece) {
+    if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
+      return -1;
+    }
+    int high = hexDigit(piece.charAt(3));
+    int low = hexDigit(piece.charAt(4));
+    return high < 0 || low < 0 ? -1 : high * 16 + low;
+  }
+
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
   }
 
   private void checkId(int id) {

@@ -26,8 +26,10 @@ import java.util.Map;
  * turns byte tokens into bytes, fuses, and strips one leading space. Control and unknown tokens are special added
  * tokens, so {@code skip_special_tokens} drops them; there is no post-processor, so no BOS is added.
  *
- * <p>Known difference: Hugging Face always matches added tokens in the input, so the literal text "&lt;s&gt;" encodes
- * to the BOS id there, while {@link SentencePieceTokenizer#encode} encodes it as ordinary text.
+ * <p>Known differences: Hugging Face always matches added tokens in the input, so the literal text "&lt;s&gt;"
+ * encodes to the BOS id there, while {@link SentencePieceTokenizer#encode} encodes it as ordinary text. And in a
+ * vocabulary that lacks some of the 256 byte tokens, Hugging Face's BPE emits an unknown token only when the next
+ * known character comes, after any byte tokens in between; Sapling keeps text order.
  */
 final class SpmHuggingFaceJson {
   private static final ObjectMapper JSON = new ObjectMapper();
