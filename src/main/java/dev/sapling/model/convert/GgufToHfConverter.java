@@ -65,6 +65,10 @@ public final class GgufToHfConverter {
       AtomicFiles.writeString(staging.resolve("tokenizer.json"), tokenizer.toHuggingFaceJson());
       write(staging.resolve("tokenizer_config.json"), tokenizerConfig(tokenizer, gguf));
       write(staging.resolve("generation_config.json"), generationConfig(config));
+      if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // createTempDirectory makes 0700; the result is an ordinary model folder others may read
+        Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
       if (Files.exists(out)) {
         Files.delete(out); // empty, checked above
       }
