@@ -46,7 +46,7 @@ public final class SentenceSplitter {
 
   /** Lowercased abbreviations, without their final period, that do not end a sentence. */
   static final Set<String> ABBREVIATIONS = Set.of(
-      "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "vs", "v", "e.g", "i.e", "cf", "al", "inc", "ltd",
+      "mr", "mrs", "ms", "dr", "prof", "etc", "sr", "jr", "st", "mt", "ft", "vs", "v", "e.g", "i.e", "cf", "al", "inc", "ltd",
       "co", "corp", "bros", "u.s", "u.k", "u.n", "u.s.a", "d.c", "a.m", "p.m", "jan", "feb", "mar", "apr", "jun",
       "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "gen", "gov",
       "sen", "rep", "rev", "lt", "col", "capt", "sgt", "maj", "adm", "cmdr", "fig", "figs", "approx", "dept", "est",

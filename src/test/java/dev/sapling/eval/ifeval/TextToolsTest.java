@@ -34,6 +34,11 @@ class TextToolsTest {
     assertEquals(List.of("He said \"stop.\"", "Then silence."), SentenceSplitter.split("He said \"stop.\" Then silence."));
     assertEquals(List.of("Really?!", "Yes..."), SentenceSplitter.split("Really?! Yes..."));
     assertEquals(List.of("Fruits, e.g. apples, are good."), SentenceSplitter.split("Fruits, e.g. apples, are good."));
+    assertEquals(List.of("Pens, ink, etc. and paper.", "The end."),
+        SentenceSplitter.split("Pens, ink, etc. and paper. The end."));
+    assertEquals(List.of("Pens, ink, etc.", "The end."), SentenceSplitter.split("Pens, ink, etc. The end."));
+    assertEquals(List.of("J. R. R. Tolkien wrote it.", "Done."), SentenceSplitter.split("J. R. R. Tolkien wrote it. Done."));
+    assertEquals(List.of("It was plan B.", "The rest failed."), SentenceSplitter.split("It was plan B. The rest failed."));
     assertEquals(0, SentenceSplitter.count(""));
     assertEquals(1, SentenceSplitter.count("* a bullet\n* another bullet"));
   }
