@@ -2,6 +2,7 @@ package dev.sapling.cli;
 
 import dev.sapling.eval.ifeval.Ifeval;
 import dev.sapling.eval.ifeval.IfevalData;
+import dev.sapling.eval.ifeval.IfevalException;
 import dev.sapling.eval.ifeval.IfevalMode;
 import dev.sapling.eval.ifeval.IfevalPrompt;
 import dev.sapling.eval.ifeval.IfevalReport;
@@ -49,6 +50,9 @@ public final class IfevalCommand implements Command {
 
     List<IfevalPrompt> prompts = inputFile.map(IfevalData::readPrompts).orElseGet(IfevalData::bundledPrompts);
     Map<String, String> responses = IfevalData.readResponses(responsesFile);
+    if (responses.isEmpty()) {
+      throw new IfevalException(responsesFile + " has no responses; expected lines {\"prompt\": ..., \"response\": ...}");
+    }
     IfevalReport report = Ifeval.evaluate(prompts, responses);
     report.write(outDir);
     err.printf("ifeval: scored %d responses against %d prompts; wrote %s and %s%n", responses.size(), prompts.size(),

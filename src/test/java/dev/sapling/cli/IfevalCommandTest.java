@@ -62,6 +62,17 @@ class IfevalCommandTest {
   }
 
   @Test
+  void failsOnAMissingOrEmptyResponsesFile(@TempDir Path dir) throws IOException {
+    Outcome o = run("ifeval", "--responses", dir.resolve("none.jsonl").toString(), "--out", dir.toString());
+    assertEquals(1, o.code());
+    assertTrue(o.err().contains("none.jsonl does not exist"), o.err());
+    Files.writeString(dir.resolve("empty.jsonl"), "\n");
+    o = run("ifeval", "--responses", dir.resolve("empty.jsonl").toString(), "--out", dir.toString());
+    assertEquals(1, o.code());
+    assertTrue(o.err().contains("empty.jsonl has no responses"), o.err());
+  }
+
+  @Test
   void requiresTheOutFolder(@TempDir Path dir) {
     Outcome o = run("ifeval", "--responses", dir.resolve("r.jsonl").toString());
     assertEquals(2, o.code());

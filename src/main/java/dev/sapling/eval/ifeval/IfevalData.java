@@ -52,8 +52,10 @@ public final class IfevalData {
   public static List<IfevalPrompt> readPrompts(Path file) {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return readPrompts(r, file.toString());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IfevalException("prompts file " + file + " does not exist", e);
     } catch (IOException e) {
-      throw new IfevalException("cannot read prompts file " + file + ": " + e.getMessage(), e);
+      throw new IfevalException("cannot read prompts file " + file + ": " + e, e);
     }
   }
 
@@ -95,8 +97,10 @@ public final class IfevalData {
         }
         out.put(prompt, response);
       });
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IfevalException("responses file " + file + " does not exist", e);
     } catch (IOException e) {
-      throw new IfevalException("cannot read responses file " + file + ": " + e.getMessage(), e);
+      throw new IfevalException("cannot read responses file " + file + ": " + e, e);
     }
     return out;
   }

@@ -15,7 +15,14 @@ import java.util.Map;
  */
 public record Kwargs(String instructionId, Map<String, ?> values) {
   public Kwargs {
-    values = Map.copyOf(values);
+    // A null value counts as absent, as the reference drops empty kwargs before building an instruction.
+    Map<String, Object> present = new java.util.LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      if (v != null) {
+        present.put(k, v);
+      }
+    });
+    values = java.util.Collections.unmodifiableMap(present);
   }
 
   /** A required string argument. */

@@ -34,6 +34,15 @@ class InstructionsTest {
   }
 
   @Test
+  void treatsANullKwargAsMissing() {
+    Map<String, Object> kwargs = new java.util.HashMap<>();
+    kwargs.put("num_highlights", null);
+    IfevalException e = assertThrows(IfevalException.class,
+        () -> Instructions.create("detectable_format:number_highlighted_sections", kwargs));
+    assertTrue(e.getMessage().contains("kwarg 'num_highlights' is missing"), e.getMessage());
+  }
+
+  @Test
   void rejectsKwargsOfTheWrongTypeOrRelation() {
     IfevalException e = assertThrows(IfevalException.class, () -> Instructions.create(
         "length_constraints:number_words", Map.of("num_words", "300", "relation", "at least")));
