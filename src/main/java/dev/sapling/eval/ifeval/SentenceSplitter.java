@@ -212,7 +212,7 @@ public final class SentenceSplitter {
 
   /** Punkt's orthographic heuristic, without trained casing statistics: a lowercase next word never starts one. */
   private static Boolean startsSentence(Token next) {
-    if (";:,.!?".contains(next.tok)) {
+    if (next.tok.length() == 1 && ";:,.!?".indexOf(next.tok.charAt(0)) >= 0) {
       return false;
     }
     if (next.firstLower()) {
