@@ -44,17 +44,21 @@ public final class SentenceSplitter {
   private static final Pattern BOUNDARY_REALIGNMENT =
       Pattern.compile("[\"')\\]}]+?(?:" + PyText.SPACE + "+|(?=--)|$)", Pattern.MULTILINE | Pattern.UNIX_LINES);
 
-  /** Lowercased abbreviations, without their final period, that do not end a sentence. */
+  /**
+   * Lowercased abbreviations, without their final period, that do not end a sentence. Abbreviations that are also
+   * common English words at the end of a sentence ("no", "ill", "miss", "wash", "sat", ...) are left out on purpose:
+   * wrongly joining two sentences is the worse error for a sentence count.
+   */
   static final Set<String> ABBREVIATIONS = Set.of(
-      "mr", "mrs", "ms", "dr", "prof", "etc", "sr", "jr", "st", "mt", "ft", "vs", "v", "e.g", "i.e", "cf", "al", "inc", "ltd",
-      "co", "corp", "bros", "u.s", "u.k", "u.n", "u.s.a", "d.c", "a.m", "p.m", "jan", "feb", "mar", "apr", "jun",
-      "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "gen", "gov",
-      "sen", "rep", "rev", "lt", "col", "capt", "sgt", "maj", "adm", "cmdr", "fig", "figs", "approx", "dept", "est",
-      "vol", "vols", "pp", "ed", "eds", "no", "nos", "ph.d", "m.d", "b.a", "m.a", "b.s", "m.s", "messrs", "mme",
-      "mlle", "ave", "blvd", "rd", "n.y", "l.a", "calif", "mass", "conn", "wash", "ariz", "colo", "fla", "ga", "ill",
-      "ind", "kan", "ky", "la", "md", "mich", "minn", "miss", "mo", "neb", "nev", "okla", "ore", "pa", "tenn", "tex",
-      "va", "vt", "wis", "wyo", "op", "seq", "viz", "ca", "c", "esq", "hon", "pres", "supt", "assn", "assoc",
-      "univ", "int'l", "natl", "gov't", "dist", "cie", "s.a", "n.v", "a.g", "plc", "l.p");
+      "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "vs", "etc", "e.g", "i.e", "cf", "al", "viz",
+      "inc", "ltd", "co", "corp", "bros", "plc", "l.p", "s.a", "n.v", "a.g", "cie", "assn", "assoc", "univ", "dept",
+      "dist", "natl", "int'l", "gov't", "u.s", "u.k", "u.n", "u.s.a", "d.c", "n.y", "l.a", "a.m", "p.m", "ca",
+      "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+      "gen", "gov", "sen", "rev", "lt", "col", "capt", "sgt", "maj", "adm", "cmdr", "hon", "pres", "supt", "esq",
+      "messrs", "mme", "mlle", "ph.d", "m.d", "b.a", "m.a", "b.s", "m.s",
+      "fig", "figs", "approx", "vol", "vols", "pp", "eds", "nos", "seq",
+      "ave", "blvd", "rd", "calif", "conn", "ariz", "colo", "fla", "kan", "ky", "mich", "minn", "neb", "nev", "okla",
+      "tenn", "tex", "wis", "wyo");
 
   /** Lowercased words that, capitalized after an abbreviation, still start a new sentence. */
   static final Set<String> SENTENCE_STARTERS = Set.of(

@@ -39,6 +39,7 @@ class TextToolsTest {
     assertEquals(List.of("Pens, ink, etc.", "The end."), SentenceSplitter.split("Pens, ink, etc. The end."));
     assertEquals(List.of("J. R. R. Tolkien wrote it.", "Done."), SentenceSplitter.split("J. R. R. Tolkien wrote it. Done."));
     assertEquals(List.of("It was plan B.", "The rest failed."), SentenceSplitter.split("It was plan B. The rest failed."));
+    assertEquals(List.of("My answer is no.", "Dogs cannot fly."), SentenceSplitter.split("My answer is no. Dogs cannot fly."));
     assertEquals(0, SentenceSplitter.count(""));
     assertEquals(1, SentenceSplitter.count("* a bullet\n* another bullet"));
   }
