@@ -158,9 +158,4 @@ public final class PyText {
     }
     return cased;
   }
-
-  /** The first code point of {@code s}, or -1 for an empty string. */
-  static int firstCodePoint(String s) {
-    return s.isEmpty() ? -1 : s.codePointAt(0);
-  }
 }
