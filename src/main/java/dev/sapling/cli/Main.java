@@ -19,7 +19,8 @@ public final class Main {
     return List.of(
         new GenerateCommand(),
         new LogitsCommand(),
-        new ConvertCommand());
+        new ConvertCommand(),
+        new IfevalCommand());
   }
 
   public static void main(String[] argv) {
