@@ -16,7 +16,11 @@ public final class Main {
 
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
-    return List.of();
+    return List.of(
+        new GenerateCommand(),
+        new LogitsCommand(),
+        new ConvertCommand(),
+        new IfevalCommand());
   }
 
   public static void main(String[] argv) {
