@@ -7,6 +7,7 @@ import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.Transformer;
+import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.FinishReason;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -33,7 +35,7 @@ import java.util.stream.IntStream;
  * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
  *
  * <pre>{@code
- * Generator g = new Generator(model.transformer(), model.tokenizer());
+ * Generator g = Generator.of(loadedModel);   // or new Generator(transformer, tokenizer)
  * List<Completion> out = g.generate(List.of("Once upon a time", "The cat"),
  *     SamplingParams.defaults().withTemperature(0.8).withN(4).withStop(List.of("\n\n")).withSeed(7));
  * }</pre>
@@ -46,20 +48,32 @@ public final class Generator {
    * carried along unsampled, so a batch is not copied every time a single row ends.
    */
   private static final int COMPACT_WHEN_FINISHED = 4;
+  /** Prompt tokens decoded before a completion's own, so its first token decodes as it does in context. */
+  private static final int CONTEXT_TOKENS = 4;
 
   private final Transformer transformer;
   private final Tokenizer tokenizer;
   private final int maxBatchRows;
   private final BitSet eosIds;
-  private final boolean addBos;
+  private final OptionalInt bos;
 
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
-        tokenizer.bosId().isPresent());
+        tokenizer.bosId());
   }
 
-  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, boolean addBos) {
+  /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */
+  public static Generator of(LoadedModel model) {
+    return new Generator(model.transformer(), model.tokenizer()).withBos(bosOf(model));
+  }
+
+  /** The BOS a loaded model's prompts start with, if any ({@link LoadedModel#promptIds}'s rule). */
+  static OptionalInt bosOf(LoadedModel model) {
+    return model.manifest().addBos() ? model.manifest().bosId() : OptionalInt.empty();
+  }
+
+  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos) {
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -67,7 +81,7 @@ public final class Generator {
     this.tokenizer = tokenizer;
     this.maxBatchRows = maxBatchRows;
     this.eosIds = eosIds;
-    this.addBos = addBos;
+    this.bos = bos;
   }
 
   private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
@@ -79,7 +93,7 @@ public final class Generator {
 
   /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
   public Generator withMaxBatchRows(int rows) {
-    return new Generator(transformer, tokenizer, rows, eosIds, addBos);
+    return new Generator(transformer, tokenizer, rows, eosIds, bos);
   }
 
   /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
@@ -88,22 +102,22 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, addBos);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos);
   }
 
-  /** The same generator adding (or not) the tokenizer's BOS before text prompts. */
-  public Generator withAddBos(boolean add) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, add);
+  /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
+  public Generator withBos(OptionalInt bosId) {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId);
   }
 
   /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
   public int[] encodePrompt(String prompt) {
     int[] ids = tokenizer.encode(prompt);
-    if (!addBos || tokenizer.bosId().isEmpty()) {
+    if (bos.isEmpty()) {
       return ids;
     }
     int[] withBos = new int[ids.length + 1];
-    withBos[0] = tokenizer.bosId().getAsInt();
+    withBos[0] = bos.getAsInt();
     System.arraycopy(ids, 0, withBos, 1, ids.length);
     return withBos;
   }
@@ -185,6 +199,8 @@ public final class Generator {
     int count;
     FinishReason finish;
     long finishedAt;
+    int[] tail;
+    String head;
 
     Row(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params) {
       this.promptIndex = promptIndex;
@@ -208,21 +224,31 @@ public final class Generator {
       count++;
       if (eosIds.get(draw.token())) {
         finish = FinishReason.EOS;
-      } else if (stops != null && stops.update(tokenizer.decode(Arrays.copyOf(tokens, count)))) {
+      } else if (stops != null && stops.update(text(count))) {
         finish = FinishReason.STOP;
       } else if (count == maxNewTokens) {
         finish = FinishReason.LENGTH;
       }
     }
 
-    Completion toCompletion(long prefillNanos, long decodeStart) {
-      String text;
-      if (finish == FinishReason.STOP) {
-        text = stops.text();
-      } else {
-        int textTokens = finish == FinishReason.EOS ? count - 1 : count;
-        text = tokenizer.decode(Arrays.copyOf(tokens, textTokens));
+    /**
+     * The text the first {@code n} new tokens add after the prompt. Decoded together with the prompt's last few
+     * tokens and then cut after them, because tokenizers decode a word-initial token differently at the start of a
+     * text (SentencePiece drops its leading space) and may join bytes across the boundary.
+     */
+    String text(int n) {
+      if (head == null) {
+        tail = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - CONTEXT_TOKENS), prompt.length);
+        head = tokenizer.decode(tail);
       }
+      int[] ids = Arrays.copyOf(tail, tail.length + n);
+      System.arraycopy(tokens, 0, ids, tail.length, n);
+      String full = tokenizer.decode(ids);
+      return full.startsWith(head) ? full.substring(head.length()) : tokenizer.decode(Arrays.copyOf(tokens, n));
+    }
+
+    Completion toCompletion(long prefillNanos, long decodeStart) {
+      String text = finish == FinishReason.STOP ? stops.text() : text(finish == FinishReason.EOS ? count - 1 : count);
       return new Completion(promptIndex, sampleIndex, prompt.clone(), text, Arrays.copyOf(tokens, count),
           Arrays.copyOf(logprobs, count), finish, new Completion.Timing(prefillNanos, finishedAt - decodeStart));
     }

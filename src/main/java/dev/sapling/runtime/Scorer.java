@@ -11,11 +11,13 @@ import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.Transformer;
+import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.IntStream;
 
 /**
@@ -25,7 +27,7 @@ import java.util.stream.IntStream;
  * compute dtype; only the chosen tokens' log-probs (and top-k alternatives when asked) leave it.
  *
  * <pre>{@code
- * Scorer scorer = new Scorer(model.transformer(), model.tokenizer());
+ * Scorer scorer = Scorer.of(loadedModel);   // or new Scorer(transformer, tokenizer)
  * ScoredText s = scorer.score("Q: 2+2?\nA:", " 4");
  * List<ScoredText> many = scorer.score("Q: 2+2?\nA:", List.of(" 4", " 5", " four"));
  * }</pre>
@@ -44,15 +46,20 @@ public final class Scorer {
   private final int maxBatchRows;
   private final int topAlternatives;
   private final long logitsBudget;
-  private final boolean addBos;
+  private final OptionalInt bos;
 
   /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
   public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, tokenizer.bosId().isPresent());
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, tokenizer.bosId());
+  }
+
+  /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
+  public static Scorer of(LoadedModel model) {
+    return new Scorer(model.transformer(), model.tokenizer()).withBos(Generator.bosOf(model));
   }
 
   private Scorer(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, int topAlternatives,
-      long logitsBudget, boolean addBos) {
+      long logitsBudget, OptionalInt bos) {
     if (maxBatchRows < 1) {
       throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -65,25 +72,26 @@ public final class Scorer {
     this.maxBatchRows = maxBatchRows;
     this.topAlternatives = topAlternatives;
     this.logitsBudget = logitsBudget;
-    this.addBos = addBos;
+    this.bos = bos;
   }
 
   public Scorer withMaxBatchRows(int rows) {
-    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, addBos);
+    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bos);
   }
 
   /** The same scorer also reporting the {@code k} most likely tokens at every position. */
   public Scorer withTopAlternatives(int k) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, addBos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bos);
   }
 
   /** The same scorer materialising at most {@code floats} logits at once. */
   public Scorer withLogitsBudget(long floats) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, addBos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bos);
   }
 
-  public Scorer withAddBos(boolean add) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, add);
+  /** The same scorer starting text contexts with {@code bosId}, or with nothing when empty. */
+  public Scorer withBos(OptionalInt bosId) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bosId);
   }
 
   /**
@@ -92,9 +100,9 @@ public final class Scorer {
    */
   public Pair encode(String context, String continuation) {
     int[] ctx = tokenizer.encode(context);
-    if (addBos && tokenizer.bosId().isPresent()) {
+    if (bos.isPresent()) {
       int[] withBos = new int[ctx.length + 1];
-      withBos[0] = tokenizer.bosId().getAsInt();
+      withBos[0] = bos.getAsInt();
       System.arraycopy(ctx, 0, withBos, 1, ctx.length);
       ctx = withBos;
     }

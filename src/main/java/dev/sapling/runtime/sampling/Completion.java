@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * One generated completion of one prompt. {@code tokenIds} and {@code logprobs} cover every sampled token, including
  * an EOS token and the tokens that spelled a stop sequence, so scoring {@code tokenIds} after the prompt reproduces
- * {@code logprobs}; {@code text} excludes the stop sequence and special tokens.
+ * {@code logprobs}. {@code text} is what the new tokens add after the prompt (decoded in context, so a leading space
+ * survives), without the stop sequence and without special tokens.
  *
  * <pre>{@code
  * Completion c = generator.generate(List.of("Once upon a time"), params).get(0);
