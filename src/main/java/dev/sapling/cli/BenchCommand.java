@@ -9,6 +9,7 @@ import dev.sapling.model.RandomWeightSource;
 import dev.sapling.model.RopeScaling;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.WeightsBuilder;
+import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.ThroughputBenchmark;
 import java.io.PrintStream;
@@ -21,11 +22,13 @@ import java.util.StringJoiner;
  * {@code sapling bench}: tokens per second of sampling and scoring on the CPU at several batch sizes, for
  * random-init models of two Llama shapes: {@code stories260k} (the embedded model's shape: dim 64, 5 layers, 8 heads
  * over 4 KV heads, vocab 512) and {@code llama-100m} (hidden 768, 10 layers, 12 heads, FFN 2048, vocab 32000, tied;
- * 95M parameters). Throughput does not depend on the weights' values, and EOS is disabled, so every row runs the
- * full length. The method is {@link ThroughputBenchmark}'s. Prints a Markdown table to stdout; progress to stderr.
+ * 95M parameters), or for a checkpoint given with {@code --model}. Throughput does not depend on the weights' values,
+ * and EOS is disabled, so every row runs the full length. The method is {@link ThroughputBenchmark}'s. Prints a
+ * Markdown table to stdout; progress to stderr.
  *
  * <pre>{@code
  * ./sapling bench --shape stories260k --shape llama-100m --batches 1,8,32 --prompt-tokens 32 --new-tokens 64
+ * ./sapling bench --model models/stories260K/stories260K.gguf --shape llama-100m
  * }</pre>
  */
 public final class BenchCommand implements Command {
@@ -42,48 +45,61 @@ public final class BenchCommand implements Command {
   @Override
   public String usage() {
     return String.join("\n",
-        "usage: sapling bench [--shape stories260k|llama-100m]... [--batches 1,8,32] [--prompt-tokens 32]",
-        "                     [--new-tokens 64] [--repeats 3]",
-        "  Random-init models of the given shapes on the CPU (float32); EOS disabled so rows run full length.",
+        "usage: sapling bench [--model PATH [--device cpu|gpu]] [--shape stories260k|llama-100m]...",
+        "                     [--batches 1,8,32] [--prompt-tokens 32] [--new-tokens 64] [--repeats 3]",
+        "  --model: a loaded checkpoint; --shape: random-init models of that shape on the CPU (float32).",
+        "  Default: both shapes. EOS is disabled, so every row runs the full length.",
         "  Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) {
     List<String> shapes = args.strings("shape");
-    if (shapes.isEmpty()) {
+    boolean loaded = args.string("model").isPresent();
+    if (shapes.isEmpty() && !loaded) {
       shapes = List.of("stories260k", "llama-100m");
     }
     int[] batches = args.string("batches").isPresent() ? args.intList("batches") : new int[] {1, 8, 32};
     int promptTokens = args.intValue("prompt-tokens", 32);
     int newTokens = args.intValue("new-tokens", 64);
     int repeats = args.intValue("repeats", 3);
-    args.requireAllKnown();
+    if (!loaded) {
+      args.requireAllKnown(); // with --model, checked after ModelArgs has read its flags
+    }
     for (String s : shapes) {
       config(s); // fail on a typo before any long run
     }
     if (promptTokens < 1 || newTokens < 1 || repeats < 1 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
       throw new CliUsageException("--prompt-tokens, --new-tokens, --repeats and every --batches entry must be >= 1");
     }
+    ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats);
     out.println("| model | parameters | task | batch | tokens/s |");
     out.println("| --- | ---: | --- | ---: | ---: |");
+    if (loaded) {
+      try (LoadedModel model = ModelArgs.load(args, err)) {
+        args.requireAllKnown();
+        String name = java.nio.file.Path.of(model.manifest().path()).getFileName().toString();
+        report(out, err, name, model.config(), bench, model.transformer(), model.tokenizer(), batches);
+      }
+    }
     for (String shape : shapes) {
       ModelConfig config = config(shape);
       try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-        RandomWeightSource weights = new RandomWeightSource(config, 0);
-        err.printf("bench: %s, %.1fM parameters, prompt %d tokens, %d new tokens, batches %s%n", shape,
-            weights.parameterCount() / 1e6, promptTokens, newTokens, Arrays.toString(batches));
         Transformer model = new Transformer(config,
-            new WeightsBuilder(config, weights, manager, DataType.FLOAT32).build());
-        List<ThroughputBenchmark.Result> results = new ThroughputBenchmark(promptTokens, newTokens, repeats)
-            .run(model, new IdTokenizer(config.vocabSize()), batches, err);
-        for (ThroughputBenchmark.Result r : results) {
-          out.printf("| %s | %.1fM | %s | %d | %.1f |%n", shape, weights.parameterCount() / 1e6, r.task(), r.batch(),
-              r.tokensPerSecond());
-        }
+            new WeightsBuilder(config, new RandomWeightSource(config, 0), manager, DataType.FLOAT32).build());
+        report(out, err, shape + " (random init)", config, bench, model, new IdTokenizer(config.vocabSize()), batches);
       }
     }
     return 0;
+  }
+
+  private static void report(PrintStream out, PrintStream err, String name, ModelConfig config,
+      ThroughputBenchmark bench, Transformer model, Tokenizer tokenizer, int[] batches) {
+    double millions = new RandomWeightSource(config, 0).parameterCount() / 1e6; // counts shapes; draws nothing
+    err.printf("bench: %s, %.1fM parameters, batches %s%n", name, millions, Arrays.toString(batches));
+    for (ThroughputBenchmark.Result r : bench.run(model, tokenizer, batches, err)) {
+      out.printf("| %s | %.1fM | %s | %d | %.1f |%n", name, millions, r.task(), r.batch(), r.tokensPerSecond());
+    }
   }
 
   /** The model shapes this command knows. */
