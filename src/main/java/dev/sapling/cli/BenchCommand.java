@@ -73,8 +73,8 @@ public final class BenchCommand implements Command {
       throw new CliUsageException("--prompt-tokens, --new-tokens, --repeats and every --batches entry must be >= 1");
     }
     ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats);
-    out.println("| model | parameters | task | batch | tokens/s |");
-    out.println("| --- | ---: | --- | ---: | ---: |");
+    out.println("| model | parameters | task | batch | tokens/s | tokens/CPU-s |");
+    out.println("| --- | ---: | --- | ---: | ---: | ---: |");
     if (loaded) {
       try (LoadedModel model = ModelArgs.load(args, err)) {
         args.requireAllKnown();
@@ -98,7 +98,8 @@ public final class BenchCommand implements Command {
     double millions = new RandomWeightSource(config, 0).parameterCount() / 1e6; // counts shapes; draws nothing
     err.printf("bench: %s, %.1fM parameters, batches %s%n", name, millions, Arrays.toString(batches));
     for (ThroughputBenchmark.Result r : bench.run(model, tokenizer, batches, err)) {
-      out.printf("| %s | %.1fM | %s | %d | %.1f |%n", name, millions, r.task(), r.batch(), r.tokensPerSecond());
+      out.printf("| %s | %.1fM | %s | %d | %.1f | %.1f |%n", name, millions, r.task(), r.batch(), r.tokensPerSecond(),
+          r.tokensPerCpuSecond());
     }
   }
 

@@ -48,6 +48,8 @@ public final class Generator {
    * carried along unsampled, so a batch is not copied every time a single row ends.
    */
   private static final int COMPACT_WHEN_FINISHED = 4;
+  /** Rows × vocabulary above which rows are sampled in parallel (below it, threads cost more than they save). */
+  private static final long PARALLEL_SAMPLING_WORK = 1L << 17;
   /** Prompt tokens decoded before a completion's own, so its first token decodes as it does in context. */
   private static final int CONTEXT_TOKENS = 4;
 
@@ -278,7 +280,7 @@ public final class Generator {
         rows.add(new Row(batch[b], s, prompts.get(batch[b]), params));
       }
     }
-    TokenSampler sampler = new TokenSampler(params, vocab);
+    ThreadLocal<TokenSampler> samplers = ThreadLocal.withInitial(() -> new TokenSampler(params, vocab));
     NDManager parent = transformer.weights().embedding().getManager();
     try (NDManager batchManager = parent.newSubManager()) {
       KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + params.maxNewTokens(),
@@ -294,12 +296,13 @@ public final class Generator {
         int[] logitRow = rowToPrompt;
         while (true) {
           int alive = 0;
+          TokenSampler.Draw[] draws = drawAll(rows, logits, logitRow, vocab, samplers);
           for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
             if (row.finish != null) {
               continue;
             }
-            row.accept(sampler.draw(logits, logitRow[i] * vocab, row.state), params.maxNewTokens());
+            row.accept(draws[i], params.maxNewTokens());
             if (row.finish == null) {
               alive++;
             } else {
@@ -334,6 +337,26 @@ public final class Generator {
         cache.close();
       }
     }
+  }
+
+  /**
+   * The next token of every unfinished row. Rows draw in parallel when the batch is large enough to pay for it: each
+   * row has its own random generator, so the result does not depend on the threads.
+   */
+  private static TokenSampler.Draw[] drawAll(List<Row> rows, float[] logits, int[] logitRow, int vocab,
+      ThreadLocal<TokenSampler> samplers) {
+    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+    IntStream indices = IntStream.range(0, rows.size());
+    if ((long) rows.size() * vocab >= PARALLEL_SAMPLING_WORK) {
+      indices = indices.parallel();
+    }
+    indices.forEach(i -> {
+      Row row = rows.get(i);
+      if (row.finish == null) {
+        draws[i] = samplers.get().draw(logits, logitRow[i] * vocab, row.state);
+      }
+    });
+    return draws;
   }
 
   private static KvCache replace(KvCache old, KvCache replacement) {

@@ -5,7 +5,10 @@ import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -23,10 +26,18 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public final class ThroughputBenchmark {
-  /** One measurement: {@code task} is {@code "sample"} or {@code "score"}. */
-  public record Result(String task, int batch, long tokens, long medianNanos) {
+  /**
+   * One measurement: {@code task} is {@code "sample"} or {@code "score"}; {@code medianCpuNanos} is the calling
+   * thread's CPU time in the run of median wall time, which is where libtorch computes when it runs on one thread.
+   */
+  public record Result(String task, int batch, long tokens, long medianNanos, long medianCpuNanos) {
     public double tokensPerSecond() {
       return tokens / (medianNanos / 1e9);
+    }
+
+    /** Tokens per second of the calling thread's CPU time: steadier than wall time on a shared machine. */
+    public double tokensPerCpuSecond() {
+      return tokens / (medianCpuNanos / 1e9);
     }
   }
 
@@ -67,20 +78,23 @@ public final class ThroughputBenchmark {
 
   /** One line per result: task, batch, tokens/s. */
   public static String describe(Result r) {
-    return String.format("%-6s batch %3d: %10.1f tokens/s (%d tokens in %.3f s, median)", r.task(), r.batch(),
-        r.tokensPerSecond(), r.tokens(), r.medianNanos() / 1e9);
+    return String.format("%-6s batch %3d: %10.1f tokens/s, %10.1f tokens/CPU-s (%d tokens in %.3f s, median)",
+        r.task(), r.batch(), r.tokensPerSecond(), r.tokensPerCpuSecond(), r.tokens(), r.medianNanos() / 1e9);
   }
 
   private Result measure(String task, int batch, long tokens, Runnable work) {
     work.run(); // warm-up: JIT, libtorch's first-call setup, allocator pools
-    long[] nanos = new long[repeats];
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long[][] runs = new long[repeats][];
     for (int i = 0; i < repeats; i++) {
+      long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       work.run();
-      nanos[i] = System.nanoTime() - t0;
+      runs[i] = new long[] {System.nanoTime() - t0, threads.getCurrentThreadCpuTime() - cpu0};
     }
-    Arrays.sort(nanos);
-    return new Result(task, batch, tokens, nanos[repeats / 2]);
+    Arrays.sort(runs, Comparator.comparingLong(run -> run[0]));
+    long[] median = runs[repeats / 2];
+    return new Result(task, batch, tokens, median[0], median[1]);
   }
 
   private static List<int[]> randomIds(int rows, int length, int vocab, long seed) {

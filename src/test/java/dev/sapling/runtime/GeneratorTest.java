@@ -241,6 +241,33 @@ class GeneratorTest {
   }
 
   @Test
+  void rowsSampledInParallelInALargeBatchMatchEachRowSampledAlone() {
+    int vocab = 8192; // 32 rows x 8192 is past the parallel-sampling threshold; one row alone is not
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      Transformer big = TestModels.randomTransformer(TestModels.tinyLlama(vocab, List.of()), 17, m);
+      Generator g = new Generator(big, new IdTokenizer(vocab));
+      java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+      List<int[]> prompts = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        prompts.add(r.ints(1 + r.nextInt(6), 0, vocab).toArray());
+      }
+      SamplingParams params = SamplingParams.defaults().withTopP(0.9).withMaxNewTokens(5).withSeed(8);
+      List<Completion> together = g.generateIds(prompts, params);
+      for (int p = 0; p < prompts.size(); p += 7) {
+        List<int[]> alone = new ArrayList<>();
+        for (int q = 0; q <= p; q++) {
+          alone.add(q == p ? prompts.get(p) : new int[] {0}); // same prompt index, so the same seed stream
+        }
+        Completion single = g.withMaxBatchRows(1).generateIds(alone, params).get(p);
+        assertArrayEquals(single.tokenIds(), together.get(p).tokenIds(), "prompt " + p);
+        for (int i = 0; i < single.logprobs().length; i++) {
+          assertEquals(single.logprobs()[i], together.get(p).logprobs()[i], 1e-5);
+        }
+      }
+    }
+  }
+
+  @Test
   void refusesAnEmptyPromptOrAnOutOfVocabularyId() {
     SaplingException empty = assertThrows(SaplingException.class,
         () -> generator().generateIds(List.of(new int[0]), SamplingParams.greedy()));

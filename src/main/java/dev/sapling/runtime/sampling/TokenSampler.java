@@ -33,28 +33,38 @@ public final class TokenSampler {
 
   /** Chooses a token from {@code logits[offset .. offset + vocab)} and records it in {@code state}. */
   public Draw draw(float[] logits, int offset, SamplingState state) {
-    double logZ = logSumExp(logits, offset, vocab);
     double[] w = weights;
+    double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < vocab; i++) {
-      w[i] = logits[offset + i];
+      max = Math.max(max, logits[offset + i]);
     }
-    applyPenalties(w, state);
-    int token = params.isGreedy() ? argMax(w) : sample(w, state);
+    double sum = 0;
+    for (int i = 0; i < vocab; i++) {
+      w[i] = Math.exp(logits[offset + i] - max);
+      sum += w[i];
+    }
+    double logZ = max + Math.log(sum);
+    int token;
+    if (!params.isGreedy() && params.temperature() == 1.0 && !penalised()) {
+      // w already holds the unnormalised distribution (max weight 1): no second pass of exp
+      token = filtered() ? drawFiltered(w, sum, state.nextUniform()) : drawInOrder(w, sum, state.nextUniform());
+    } else {
+      for (int i = 0; i < vocab; i++) {
+        w[i] = logits[offset + i];
+      }
+      applyPenalties(w, state);
+      token = params.isGreedy() ? argMax(w) : sample(w, state);
+    }
     state.accept(token);
     return new Draw(token, (float) (logits[offset + token] - logZ));
   }
 
-  /** {@code log Σ exp(x)} over one row, shifted by the maximum so nothing overflows. */
-  static double logSumExp(float[] x, int offset, int n) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, x[offset + i]);
-    }
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      sum += Math.exp(x[offset + i] - max);
-    }
-    return max + Math.log(sum);
+  private boolean penalised() {
+    return params.repetitionPenalty() != 1.0 || params.presencePenalty() != 0.0;
+  }
+
+  private boolean filtered() {
+    return params.topK() > 0 || params.topP() < 1 || params.minP() > 0;
   }
 
   private void applyPenalties(double[] w, SamplingState state) {
@@ -98,11 +108,7 @@ public final class TokenSampler {
       w[i] = Math.exp(w[i] - max);
       total += w[i];
     }
-    boolean filtered = params.topK() > 0 || params.topP() < 1 || params.minP() > 0;
-    if (!filtered) {
-      return drawInOrder(w, total, state.nextUniform());
-    }
-    return drawFiltered(w, total, state.nextUniform());
+    return filtered() ? drawFiltered(w, total, state.nextUniform()) : drawInOrder(w, total, state.nextUniform());
   }
 
   private int drawInOrder(double[] p, double total, double u) {
