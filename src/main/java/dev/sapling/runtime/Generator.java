@@ -180,6 +180,11 @@ public final class Generator {
       throw new SaplingException("prompt " + index + " has no tokens; give it some text, or a BOS id, so the model "
           + "has something to condition on");
     }
+    int context = transformer.config().maxPositionEmbeddings();
+    if (ids.length >= context) {
+      throw new SaplingException("prompt " + index + " has " + ids.length + " tokens; the model's context is "
+          + context + " positions, so nothing could be generated; shorten the prompt");
+    }
     int vocab = transformer.config().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
@@ -196,6 +201,8 @@ public final class Generator {
     final int[] prompt;
     final SamplingState state;
     final StopSequenceMatcher stops;
+    /** New tokens this row may have: max_new_tokens, or fewer where the model's context ends first. */
+    final int limit;
     int[] tokens;
     float[] logprobs;
     int count;
@@ -210,15 +217,16 @@ public final class Generator {
       this.prompt = prompt;
       this.state = SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt);
       this.stops = params.stop().isEmpty() ? null : new StopSequenceMatcher(params.stop());
-      int initial = Math.min(params.maxNewTokens(), 64);
+      this.limit = Math.min(params.maxNewTokens(), transformer.config().maxPositionEmbeddings() - prompt.length);
+      int initial = Math.min(limit, 64);
       this.tokens = new int[initial];
       this.logprobs = new float[initial];
     }
 
     /** Appends a drawn token and decides whether the row is done. */
-    void accept(TokenSampler.Draw draw, int maxNewTokens) {
+    void accept(TokenSampler.Draw draw) {
       if (count == tokens.length) {
-        tokens = Arrays.copyOf(tokens, Math.min(maxNewTokens, tokens.length * 2));
+        tokens = Arrays.copyOf(tokens, Math.min(limit, tokens.length * 2));
         logprobs = Arrays.copyOf(logprobs, tokens.length);
       }
       tokens[count] = draw.token();
@@ -228,7 +236,7 @@ public final class Generator {
         finish = FinishReason.EOS;
       } else if (stops != null && stops.update(text(count))) {
         finish = FinishReason.STOP;
-      } else if (count == maxNewTokens) {
+      } else if (count == limit) {
         finish = FinishReason.LENGTH;
       }
     }
@@ -283,8 +291,8 @@ public final class Generator {
     ThreadLocal<TokenSampler> samplers = ThreadLocal.withInitial(() -> new TokenSampler(params, vocab));
     NDManager parent = transformer.weights().embedding().getManager();
     try (NDManager batchManager = parent.newSubManager()) {
-      KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + params.maxNewTokens(),
-          padding);
+      int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);
+      KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + newSlots, padding);
       try {
         long t0 = System.nanoTime();
         float[] logits = step(flat, batch.length, maxLen, cache, batchManager);
@@ -302,7 +310,7 @@ public final class Generator {
             if (row.finish != null) {
               continue;
             }
-            row.accept(draws[i], params.maxNewTokens());
+            row.accept(draws[i]);
             if (row.finish == null) {
               alive++;
             } else {

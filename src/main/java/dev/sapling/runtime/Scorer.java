@@ -95,18 +95,23 @@ public final class Scorer {
   }
 
   /**
-   * A text pair as token ids: BOS (when added) and the context's tokens, then the continuation's tokens encoded on
-   * their own (so the boundary between them is a token boundary).
+   * A text pair as token ids, tokenized as the model would see the whole text: the continuation is what
+   * {@code encode(context + continuation)} has after {@code encode(context)} (as lm-evaluation-harness does), or the
+   * continuation encoded on its own when the joined text does not tokenize the context the same way. The context
+   * starts with BOS when the model adds one.
    */
   public Pair encode(String context, String continuation) {
     int[] ctx = tokenizer.encode(context);
+    int[] whole = tokenizer.encode(context + continuation);
+    int[] cont = whole.length >= ctx.length && Arrays.equals(ctx, Arrays.copyOf(whole, ctx.length))
+        ? Arrays.copyOfRange(whole, ctx.length, whole.length) : tokenizer.encode(continuation);
     if (bos.isPresent()) {
       int[] withBos = new int[ctx.length + 1];
       withBos[0] = bos.getAsInt();
       System.arraycopy(ctx, 0, withBos, 1, ctx.length);
       ctx = withBos;
     }
-    return new Pair(ctx, tokenizer.encode(continuation));
+    return new Pair(ctx, cont);
   }
 
   public ScoredText score(String context, String continuation) {
@@ -133,6 +138,11 @@ public final class Scorer {
       }
       checkIds(i, "context", p.context(), vocab);
       checkIds(i, "continuation", p.continuation(), vocab);
+      int length = p.context().length + p.continuation().length;
+      if (length > transformer.config().maxPositionEmbeddings()) {
+        throw new SaplingException("pair " + i + ": context and continuation are " + length + " tokens; the model's "
+            + "context is " + transformer.config().maxPositionEmbeddings() + " positions; shorten the pair");
+      }
     }
     // identical contexts next to each other (so they share a prefill), short before long (little padding)
     Integer[] order = IntStream.range(0, pairs.size()).boxed().toArray(Integer[]::new);

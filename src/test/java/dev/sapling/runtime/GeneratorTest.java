@@ -268,6 +268,21 @@ class GeneratorTest {
   }
 
   @Test
+  void aRowStopsWithLengthWhereTheModelsContextEnds() {
+    int context = model.config().maxPositionEmbeddings();
+    int[] nearlyFull = new int[context - 6];
+    Arrays.fill(nearlyFull, 7);
+    List<Completion> out = generator().withEosIds().generateIds(List.of(nearlyFull, PROMPTS.get(1)),
+        SamplingParams.greedy().withMaxNewTokens(20));
+    assertEquals(FinishReason.LENGTH, out.get(0).finishReason());
+    assertEquals(6, out.get(0).tokenIds().length);
+    assertEquals(20, out.get(1).tokenIds().length);
+    SaplingException full = assertThrows(SaplingException.class,
+        () -> generator().generateIds(List.of(new int[context]), SamplingParams.greedy()));
+    assertTrue(full.getMessage().contains("context is " + context + " positions"), full.getMessage());
+  }
+
+  @Test
   void refusesAnEmptyPromptOrAnOutOfVocabularyId() {
     SaplingException empty = assertThrows(SaplingException.class,
         () -> generator().generateIds(List.of(new int[0]), SamplingParams.greedy()));
