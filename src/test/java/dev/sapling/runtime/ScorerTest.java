@@ -144,6 +144,17 @@ class ScorerTest {
   }
 
   @Test
+  void textContinuationsAreTokenizedAsInTheWholeTextUnlessTheBoundaryMerges() {
+    Scorer scorer = new Scorer(model, TOKENIZER);
+    // "the" + "y" -> "they": the context's tokens survive, the rest is the continuation
+    assertArrayEquals(new int[] {27}, scorer.encode("the", "y").continuation());
+    // "a" + "b" -> "ab" is one token: the boundary merges, so the continuation is encoded alone
+    Scorer.Pair merged = scorer.encode("a", "b");
+    assertArrayEquals(new int[] {TinyTokenizer.BOS, 3}, merged.context());
+    assertArrayEquals(new int[] {4}, merged.continuation());
+  }
+
+  @Test
   void anEmptyContinuationScoresZeroOverZeroTokens() {
     List<ScoredText> out = new Scorer(model, TOKENIZER).score(List.of(new Scorer.Pair(new int[] {1, 5}, new int[0]),
         new Scorer.Pair(new int[] {1, 5}, new int[] {6})));
