@@ -10,13 +10,13 @@ import dev.sapling.model.RopeScaling;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.WeightsBuilder;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.model.tokenizer.IdTokenizer;
 import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.ThroughputBenchmark;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.StringJoiner;
 
 /**
  * {@code sapling bench}: tokens per second of sampling and scoring on the CPU at several batch sizes, for
@@ -114,52 +114,6 @@ public final class BenchCommand implements Command {
             RopeScaling.none(), 2048, true, false, false, 0, OptionalInt.of(1), List.of(2));
       default:
         throw new CliUsageException("--shape '" + shape + "' is unknown; expected stories260k or llama-100m");
-    }
-  }
-
-  /**
-   * The stand-in vocabulary of a random-init model, which has none: token {@code i} reads {@code <i>}. Benchmarks
-   * feed token ids, so nothing is ever encoded.
-   */
-  static final class IdTokenizer implements Tokenizer {
-    private final int vocab;
-
-    IdTokenizer(int vocab) {
-      this.vocab = vocab;
-    }
-
-    @Override
-    public int[] encode(String text) {
-      throw new UnsupportedOperationException("a random-init model has no vocabulary to encode text with");
-    }
-
-    @Override
-    public String decode(int[] ids) {
-      StringJoiner j = new StringJoiner("");
-      for (int id : ids) {
-        j.add("<" + id + ">");
-      }
-      return j.toString();
-    }
-
-    @Override
-    public int vocabSize() {
-      return vocab;
-    }
-
-    @Override
-    public OptionalInt bosId() {
-      return OptionalInt.empty();
-    }
-
-    @Override
-    public OptionalInt eosId() {
-      return OptionalInt.empty();
-    }
-
-    @Override
-    public String sha256() {
-      return dev.sapling.data.Hashing.sha256("ids:" + vocab);
     }
   }
 }

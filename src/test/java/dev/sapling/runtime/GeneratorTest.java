@@ -13,6 +13,7 @@ import dev.sapling.SaplingException;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
+import dev.sapling.model.tokenizer.IdTokenizer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;

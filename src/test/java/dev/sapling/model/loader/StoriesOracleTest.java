@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
  * expected text re-encodes to exactly 200 tokens: the llama2.c run ("sequence_length 200") generated 200 tokens after
  * BOS, one more than its notes say, so this decodes 200.
  */
-class StoriesOracleTest {
-  static final Path MODEL = Path.of("models/stories260K/stories260K.gguf");
+public class StoriesOracleTest {
+  public static final Path MODEL = Path.of("models/stories260K/stories260K.gguf");
 
-  static String expectedGreedyText() throws Exception {
+  /** llama2.c's greedy text from BOS (the temperature-0 case of llama2c-expected-outputs.json). */
+  public static String expectedGreedyText() throws Exception {
     JsonNode cases = new ObjectMapper().readTree(Path.of("models/stories260K/llama2c-expected-outputs.json").toFile())
         .get("cases");
     for (JsonNode c : cases) {
