@@ -16,7 +16,13 @@ public final class Main {
 
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
-    return List.of();
+    return List.of(
+        new GenerateCommand(),
+        new ScoreCommand(),
+        new LogitsCommand(),
+        new ConvertCommand(),
+        new BenchCommand(),
+        new IfevalCommand());
   }
 
   public static void main(String[] argv) {

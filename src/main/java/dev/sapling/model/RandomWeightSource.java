@@ -4,6 +4,7 @@ import dev.sapling.model.format.RawTensor;
 import dev.sapling.model.format.TensorType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,58 +12,66 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Deterministic random F32 weights for any {@link ModelConfig}, made on demand under their Hugging Face names: norms
- * near 1, projections small. For smoke tests and benchmarks that need a model of a given shape but no checkpoint.
- * Each tensor's values depend only on the seed and the tensor's name, so two sources with the same seed agree.
+ * Randomly initialised weights of any Llama-family shape, as Hugging Face initialises a fresh model: projections and
+ * embeddings from N(0, 0.02²), norm weights 1, biases 0. Deterministic: a tensor's values depend only on the seed and
+ * its name. For benchmarks and tests that need a model of a given size and no checkpoint.
  *
  * <pre>{@code
- * WeightSource source = RandomWeightSource.of(config, 42);
- * Weights w = new WeightsBuilder(config, source, manager, DataType.FLOAT32).build();
+ * ModelConfig c = ...;   // e.g. 12 layers, hidden 768, vocab 32000
+ * Weights w = new WeightsBuilder(c, new RandomWeightSource(c, 0), manager, DataType.FLOAT32).build();
  * }</pre>
  */
 public final class RandomWeightSource implements WeightSource {
+  private static final double INIT_STD = 0.02;
+
   private final long seed;
-  private final Map<String, long[]> shapes;
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
 
-  private RandomWeightSource(long seed, Map<String, long[]> shapes) {
+  public RandomWeightSource(ModelConfig c, long seed) {
     this.seed = seed;
-    this.shapes = shapes;
-  }
-
-  /** Every tensor {@code config} needs, tied or not, with biases and q/k norms where the config has them. */
-  public static RandomWeightSource of(ModelConfig c, long seed) {
-    Map<String, long[]> s = new LinkedHashMap<>();
-    long h = c.hiddenSize();
-    long q = (long) c.numHeads() * c.headDim();
-    long kv = (long) c.numKeyValueHeads() * c.headDim();
-    long in = c.intermediateSize();
-    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
+    int h = c.hiddenSize();
+    int q = c.numHeads() * c.headDim();
+    int kv = c.numKeyValueHeads() * c.headDim();
+    int in = c.intermediateSize();
+    shapes.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
     for (int i = 0; i < c.numLayers(); i++) {
       String p = "model.layers." + i + ".";
-      s.put(p + "input_layernorm.weight", new long[] {h});
-      s.put(p + "post_attention_layernorm.weight", new long[] {h});
-      s.put(p + "self_attn.q_proj.weight", new long[] {q, h});
-      s.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
-      s.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
-      s.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      shapes.put(p + "input_layernorm.weight", new long[] {h});
+      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
+      shapes.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+      shapes.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+      shapes.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, q});
       if (c.attentionBias()) {
-        s.put(p + "self_attn.q_proj.bias", new long[] {q});
-        s.put(p + "self_attn.k_proj.bias", new long[] {kv});
-        s.put(p + "self_attn.v_proj.bias", new long[] {kv});
+        shapes.put(p + "self_attn.q_proj.bias", new long[] {q});
+        shapes.put(p + "self_attn.k_proj.bias", new long[] {kv});
+        shapes.put(p + "self_attn.v_proj.bias", new long[] {kv});
       }
       if (c.qkNorm()) {
-        s.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
-        s.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
+        shapes.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
+        shapes.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
       }
-      s.put(p + "mlp.gate_proj.weight", new long[] {in, h});
-      s.put(p + "mlp.up_proj.weight", new long[] {in, h});
-      s.put(p + "mlp.down_proj.weight", new long[] {h, in});
+      shapes.put(p + "mlp.gate_proj.weight", new long[] {in, h});
+      shapes.put(p + "mlp.up_proj.weight", new long[] {in, h});
+      shapes.put(p + "mlp.down_proj.weight", new long[] {h, in});
     }
-    s.put("model.norm.weight", new long[] {h});
+    shapes.put("model.norm.weight", new long[] {h});
     if (!c.tieWordEmbeddings()) {
-      s.put("lm_head.weight", new long[] {c.vocabSize(), h});
+      shapes.put("lm_head.weight", new long[] {c.vocabSize(), h});
     }
-    return new RandomWeightSource(seed, s);
+  }
+
+  /** Number of parameters (tied embeddings counted once). */
+  public long parameterCount() {
+    long n = 0;
+    for (long[] s : shapes.values()) {
+      long e = 1;
+      for (long d : s) {
+        e *= d;
+      }
+      n += e;
+    }
+    return n;
   }
 
   @Override
@@ -75,17 +84,19 @@ public final class RandomWeightSource implements WeightSource {
     for (long d : shape) {
       count *= d;
     }
-    boolean norm = hfName.endsWith("norm.weight");
-    boolean embedding = hfName.equals("model.embed_tokens.weight");
-    double scale = norm ? 0.2 : embedding ? 1.0 : 0.3 / Math.sqrt(shape[shape.length - 1] / 32.0 + 1);
-    double center = norm ? 1.0 : 0.0;
-    SplittableRandom r = new SplittableRandom(seed * 31 + hfName.hashCode());
-    ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < count; i++) {
-      b.putFloat((float) (center + scale * (r.nextDouble() * 2 - 1)));
+    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.LITTLE_ENDIAN);
+    FloatBuffer floats = bytes.asFloatBuffer();
+    if (hfName.endsWith("norm.weight")) {
+      for (long i = 0; i < count; i++) {
+        floats.put(1f);
+      }
+    } else if (!hfName.endsWith(".bias")) {
+      SplittableRandom r = new SplittableRandom(seed ^ (hfName.hashCode() * 0x9E3779B97F4A7C15L));
+      for (long i = 0; i < count; i++) {
+        floats.put((float) (r.nextGaussian() * INIT_STD));
+      }
     }
-    b.flip();
-    return Optional.of(new RawTensor(hfName, TensorType.F32, shape, b, describe()));
+    return Optional.of(new RawTensor(hfName, TensorType.F32, shape, bytes, describe()));
   }
 
   @Override
@@ -95,6 +106,6 @@ public final class RandomWeightSource implements WeightSource {
 
   @Override
   public String describe() {
-    return "random weights (seed " + seed + ")";
+    return "random-init(seed=" + seed + ")";
   }
 }

@@ -17,15 +17,23 @@ import dev.sapling.model.ModelConfig;
 import dev.sapling.model.RandomWeightSource;
 import dev.sapling.model.RopeScaling;
 import dev.sapling.model.Transformer;
+import dev.sapling.model.WeightSource;
 import dev.sapling.model.Weights;
 import dev.sapling.model.WeightsBuilder;
+import dev.sapling.model.format.RawTensor;
+import dev.sapling.model.format.TensorType;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
 /**
@@ -137,7 +145,7 @@ public final class GpuSmoke {
 
   /** Device vs CPU logits for one model: single row (prefill + decode) and a left-padded batch, F32 and BF16. */
   private void checkForward(String name, ModelConfig c) {
-    RandomWeightSource source = RandomWeightSource.of(c, 7);
+    WeightSource source = widened(new RandomWeightSource(c, 7), 7);
     try (NDManager cpu = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         NDManager dev = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer reference = new Transformer(c, new WeightsBuilder(c, source, cpu, DataType.FLOAT32).build());
@@ -172,6 +180,46 @@ public final class GpuSmoke {
     } catch (RuntimeException e) {
       check("forward " + name, false, e.toString());
     }
+  }
+
+  /**
+   * {@code base}'s Hugging Face-style init (norms exactly 1, biases 0, N(0, 0.02²)) made harder to match: norms
+   * 1 ± 0.2, biases ± 0.3, projections × 3 and embeddings × 25, so a wrong bias, norm or scale shows in the logits.
+   */
+  static WeightSource widened(RandomWeightSource base, long seed) {
+    return new WeightSource() {
+      @Override
+      public Optional<RawTensor> find(String name) {
+        return base.find(name).map(t -> widen(t, seed));
+      }
+
+      @Override
+      public Set<String> names() {
+        return base.names();
+      }
+
+      @Override
+      public String describe() {
+        return base.describe() + ", widened for the smoke checks";
+      }
+    };
+  }
+
+  private static RawTensor widen(RawTensor t, long seed) {
+    String name = t.name();
+    FloatBuffer in = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 4).order(ByteOrder.LITTLE_ENDIAN);
+    SplittableRandom r = new SplittableRandom(seed * 31 + name.hashCode());
+    boolean norm = name.endsWith("norm.weight");
+    boolean bias = name.endsWith(".bias");
+    double scale = name.equals("model.embed_tokens.weight") ? 25 : 3;
+    while (in.hasRemaining()) {
+      float v = in.get();
+      double u = r.nextDouble() * 2 - 1;
+      out.putFloat((float) (norm ? 1 + 0.2 * u : bias ? 0.3 * u : v * scale));
+    }
+    out.flip();
+    return new RawTensor(name, TensorType.F32, t.shape(), out, t.file());
   }
 
   /** Logits of every position of TOKENS: a prefill of PREFILL tokens, then one decode step per token. */
