@@ -1,9 +1,11 @@
 package dev.sapling.cli;
 
 import ai.djl.Device;
+import dev.sapling.model.Kernels;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.runtime.device.FusedKernels;
 import java.nio.file.Path;
 
 /**
@@ -19,7 +21,12 @@ final class ModelArgs {
   static LoadedModel load(Args args, java.io.PrintStream err) {
     Path model = args.requiredPath("model");
     Device device = device(args.string("device").orElse("cpu"));
-    LoadedModel loaded = new CleanModelLoader(LoadOptions.defaults().withDevice(device)).load(model);
+    LoadOptions options = LoadOptions.defaults().withDevice(device);
+    if (device.isGpu()) {
+      // Sapling's fused natives when the GPU bridge is loaded (docs/gpu.md); composed DJL ops otherwise
+      options = options.withKernels(FusedKernels.load().orElse(Kernels.composed()));
+    }
+    LoadedModel loaded = new CleanModelLoader(options).load(model);
     err.println("loaded " + loaded.manifest().architecture() + " from " + loaded.manifest().path() + " ("
         + loaded.manifest().format() + ", " + loaded.manifest().computeDtype() + " on " + loaded.device()
         + ", loader " + loaded.manifest().loaderVersion() + ")");

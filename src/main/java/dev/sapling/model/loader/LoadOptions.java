@@ -2,38 +2,46 @@ package dev.sapling.model.loader;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.sapling.model.Kernels;
 import dev.sapling.model.Retry;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * How to load a model: the device, the compute dtype (empty: F32 on the CPU; on a GPU the stored dtype, with Q8_0
- * widened to BF16), retries for transient I/O, and whether to hash weight files.
+ * widened to BF16), retries for transient I/O, whether to hash weight files, and the transformer's {@link Kernels}
+ * (composed DJL ops unless the caller passes fused ones).
  *
  * <pre>{@code
  * LoadOptions opts = LoadOptions.defaults().withDevice(Device.gpu()).withComputeType(DataType.BFLOAT16);
  * }</pre>
  */
-public record LoadOptions(Device device, Optional<DataType> computeType, Retry retry, boolean hashWeights) {
+public record LoadOptions(Device device, Optional<DataType> computeType, Retry retry, boolean hashWeights,
+    Kernels kernels) {
 
   /** CPU, automatic dtype, 3 attempts starting at 200 ms backoff, weights hashed. */
   public static LoadOptions defaults() {
-    return new LoadOptions(Device.cpu(), Optional.empty(), new Retry(3, Duration.ofMillis(200)), true);
+    return new LoadOptions(Device.cpu(), Optional.empty(), new Retry(3, Duration.ofMillis(200)), true,
+        Kernels.composed());
   }
 
   public LoadOptions withDevice(Device device) {
-    return new LoadOptions(device, computeType, retry, hashWeights);
+    return new LoadOptions(device, computeType, retry, hashWeights, kernels);
   }
 
   public LoadOptions withComputeType(DataType type) {
-    return new LoadOptions(device, Optional.of(type), retry, hashWeights);
+    return new LoadOptions(device, Optional.of(type), retry, hashWeights, kernels);
   }
 
   public LoadOptions withRetry(Retry retry) {
-    return new LoadOptions(device, computeType, retry, hashWeights);
+    return new LoadOptions(device, computeType, retry, hashWeights, kernels);
+  }
+
+  public LoadOptions withKernels(Kernels kernels) {
+    return new LoadOptions(device, computeType, retry, hashWeights, kernels);
   }
 
   public LoadOptions withHashWeights(boolean hash) {
-    return new LoadOptions(device, computeType, retry, hash);
+    return new LoadOptions(device, computeType, retry, hash, kernels);
   }
 }
