@@ -77,4 +77,64 @@ class ModelCommandsTest {
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("missing.gguf"), missing.err());
   }
+
+  @Test
+  void generateJsonIsReproducibleAndScoreReproducesItsLogprobs() throws Exception {
+    String[] argv = {"generate", "--model", MODEL, "--prompt", "Once upon a time", "--n", "2", "--temperature", "0.9",
+        "--top-p", "0.95", "--max-tokens", "12", "--seed", "3", "--json"};
+    Result first = run(argv);
+    assertEquals(0, first.code(), first.err());
+    assertEquals(first.out(), run(argv).out(), "same seed, same request: same output");
+    ObjectMapper mapper = new ObjectMapper();
+    java.util.List<JsonNode> lines = first.out().lines().map(l -> {
+      try {
+        return mapper.readTree(l);
+      } catch (Exception e) {
+        throw new AssertionError(l, e);
+      }
+    }).toList();
+    assertEquals(2, lines.size());
+    JsonNode c = lines.get(1);
+    assertEquals("[\"prompt_index\",\"sample_index\",\"prompt_token_ids\",\"text\",\"token_ids\",\"logprobs\","
+        + "\"finish_reason\"]", fieldNames(c));
+    assertEquals(1, c.get("sample_index").asInt());
+    assertEquals("length", c.get("finish_reason").asText());
+
+    Path pairs = dir.resolve("pairs.jsonl");
+    Files.writeString(pairs, "{\"context_ids\": " + c.get("prompt_token_ids") + ", \"continuation_ids\": "
+        + c.get("token_ids") + "}\n\n{\"context\": \"Once upon a time\", \"continuation\": \", there was\"}\n");
+    Result scored = run("score", "--model", MODEL, "--pairs", pairs.toString());
+    assertEquals(0, scored.code(), scored.err());
+    JsonNode s = mapper.readTree(scored.out().lines().findFirst().orElseThrow());
+    assertEquals(c.get("token_ids").size(), s.get("tokens").asInt());
+    for (int i = 0; i < s.get("tokens").asInt(); i++) {
+      assertEquals(c.get("logprobs").get(i).asDouble(), s.get("token_logprobs").get(i).asDouble(), 1e-4, "token " + i);
+    }
+    assertEquals(2, scored.out().lines().count());
+  }
+
+  @Test
+  void stopSequenceEndsGenerationAndMalformedInputNamesTheLine() throws Exception {
+    Result r = run("generate", "--model", MODEL, "--greedy", "--max-tokens", "60", "--stop", "Lily", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode c = new ObjectMapper().readTree(r.out());
+    assertEquals("stop", c.get("finish_reason").asText());
+    assertEquals("Once upon a time, there was a little girl named ", c.get("text").asText());
+
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
+    Result e = run("generate", "--model", MODEL, "--prompts", bad.toString(), "--greedy");
+    assertEquals(1, e.code());
+    assertTrue(e.err().contains("bad.jsonl:2") && e.err().contains("'prompt'"), e.err());
+    Files.writeString(bad, "{\"context\": \"a\", \"continuation\": \"b\"}\n{oops\n");
+    e = run("score", "--model", MODEL, "--pairs", bad.toString());
+    assertEquals(1, e.code());
+    assertTrue(e.err().contains("bad.jsonl:2") && e.err().contains("not valid JSON"), e.err());
+  }
+
+  static String fieldNames(JsonNode node) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return "[" + String.join(",", names.stream().map(n -> "\"" + n + "\"").toList()) + "]";
+  }
 }
