@@ -247,16 +247,22 @@ public final class JShellSession implements AutoCloseable {
       name = ex.getClass().getName();
       message = ex.getMessage();
     }
-    message = message == null ? "" : message;
+    name = clean(name);
+    message = message == null ? "" : clean(message);
     List<String> lines = new ArrayList<>();
     lines.add(message.isEmpty() ? name : name + ": " + message);
     appendFrames(lines, ex.getStackTrace());
     for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
       String causeName = cause instanceof EvalException ce ? ce.getExceptionClassName() : cause.getClass().getName();
-      lines.add("Caused by: " + causeName + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+      lines.add("Caused by: " + clean(causeName) + (cause.getMessage() == null ? "" : ": " + clean(cause.getMessage())));
       appendFrames(lines, cause.getStackTrace());
     }
     return new CellError(name, message, lines);
+  }
+
+  /** Removes JShell's wrapper class names ({@code REPL.$JShell$12.}) from a class name or message. */
+  static String clean(String text) {
+    return text.replaceAll("REPL\\.\\$JShell\\$\\d+[A-Z]?[$.]", "");
   }
 
   private void appendFrames(List<String> lines, StackTraceElement[] frames) {
