@@ -54,9 +54,9 @@ class SaplingKernelTests(jupyter_kernel_test.KernelTests):
         cls.km, cls.kc = start_new_kernel(kernel_name=cls.kernel_name, startup_timeout=TIMEOUT)
 
 
-def run_cell(kc, code, timeout=TIMEOUT):
+def run_cell(kc, code, timeout=TIMEOUT, **options):
     """Executes code; returns (reply, [iopub messages of this request up to idle])."""
-    msg_id = kc.execute(code)
+    msg_id = kc.execute(code, **options)
     reply = kc.get_shell_msg(timeout=timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = kc.get_shell_msg(timeout=timeout)
@@ -203,6 +203,22 @@ class SaplingBehaviourTests(unittest.TestCase):
         self.assertIn("valueOf", reply["content"]["data"]["text/plain"])
         reply, outputs = run_cell(self.kc, "%nosuchmagic")
         self.assertEqual(reply["content"]["ename"], "UnknownMagic")
+
+    def test_system_in_asks_the_frontend_for_a_line(self):
+        msg_id = self.kc.execute('String name = new java.util.Scanner(System.in).nextLine();\n"hello " + name',
+                                 allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.assertEqual(request["msg_type"], "input_request")
+        self.kc.input("sapling")
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        reply, outputs = run_cell(self.kc, "name")
+        self.assertEqual(outputs[-1]["content"]["data"]["text/plain"], "sapling")
+
+    def test_system_in_without_allow_stdin_is_end_of_input(self):
+        reply, outputs = run_cell(self.kc, "System.in.read()", allow_stdin=False)
+        self.assertEqual(outputs[-1]["content"]["data"]["text/plain"], "-1")
 
     def test_kernel_info_reports_full_language_info(self):
         self.kc.kernel_info()

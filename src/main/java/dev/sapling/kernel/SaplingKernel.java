@@ -8,7 +8,6 @@ import dev.sapling.SaplingException;
 import dev.sapling.report.Display;
 import dev.sapling.report.MimeBundle;
 import dev.sapling.report.Renderers;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,6 +53,7 @@ public final class SaplingKernel {
   private final Inspector inspector;
   private final Completer completer;
   private final History history = new History(1);
+  private final KernelInput input;
   private int executionCount;
 
   private SaplingKernel(KernelServer server, JShellSession session, CellPublisher publisher) {
@@ -64,6 +64,7 @@ public final class SaplingKernel {
     this.runner = new CellRunner(session, new Magics(new MavenArtifacts(MavenArtifacts.defaultLocalRepository(), offline)));
     this.inspector = new Inspector(session);
     this.completer = new Completer(session);
+    this.input = new KernelInput(server.stdin());
   }
 
   /** Serves the kernel described by {@code connectionFile} until a shutdown request; returns the exit code. */
@@ -89,7 +90,7 @@ public final class SaplingKernel {
       }
     }
     publisher.install();
-    System.setIn(InputStream.nullInputStream());
+    System.setIn(kernel.input);
     Display.useSink(publisher);
     server.start(kernel::handle);
     log.println("sapling kernel: serving " + connectionFile + " on " + props.getIp());
@@ -167,6 +168,7 @@ public final class SaplingKernel {
       env.publish(new PublishExecuteInput(code, count));
     }
     publisher.attach(msg);
+    input.attach(msg, bool(c, "allow_stdin", false));
     Matcher pager = PAGER.matcher(code);
     if (pager.matches()) {
       String name = pager.group(1) != null ? pager.group(1) : pager.group(2);
