@@ -6,8 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.dflib.jjava.jupyter.channels.IOPubChannel;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.messages.Message;
@@ -132,14 +130,5 @@ final class CellPublisher implements DisplaySink {
       bytes.reset();
       send(new Message<>(parent, PublishStream.MESSAGE_TYPE, new PublishStream(type, text)));
     }
-  }
-
-  /** A reply content map: {@code content("status", "ok", "found", true)}. */
-  static Map<String, Object> content(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
   }
 }

@@ -1,7 +1,6 @@
 package dev.sapling.kernel;
 
 import dev.sapling.SaplingException;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -325,11 +324,6 @@ public final class JShellSession implements AutoCloseable {
   private static String firstLineOf(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  /** Prints the startup imports (for a plain {@code jshell --startup}). */
-  static void printStartup(PrintStream out) {
-    out.print(Startup.script(System.getProperty("java.class.path")));
   }
 
   @Override

@@ -1,7 +1,5 @@
 package dev.sapling.kernel;
 
-import static dev.sapling.kernel.CellPublisher.content;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.sapling.SaplingException;
@@ -13,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -292,6 +291,15 @@ public final class SaplingKernel {
 
   static int toCodePoints(String s, int utf16) {
     return s.codePointCount(0, Math.max(0, Math.min(utf16, s.length())));
+  }
+
+  /** A reply content map in key order: {@code content("status", "ok", "found", true)}. */
+  static Map<String, Object> content(Object... keysAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return map;
   }
 
   static String env(String name, String fallback) {

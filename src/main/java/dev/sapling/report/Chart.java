@@ -183,7 +183,7 @@ public record Chart(String title, String xLabel, String yLabel, List<Series> ser
       for (int t = 0; t <= 4; t++) {
         String xs = tick(b[0] + (b[1] - b[0]) * t / 4);
         String ys = tick(b[2] + (b[3] - b[2]) * t / 4);
-        g.drawString(xs, (int) px(b[0] + (b[1] - b[0]) * t / 4) - g.getFontMetrics().stringWidth(xs) / 2,
+        g.drawString(xs, (int) px(b[0] + (b[1] - b[0]) * t / 4, b) - g.getFontMetrics().stringWidth(xs) / 2,
             HEIGHT - BOTTOM + 16);
         g.drawString(ys, LEFT - 6 - g.getFontMetrics().stringWidth(ys), (int) py(b[2] + (b[3] - b[2]) * t / 4, b) + 4);
       }
@@ -214,10 +214,6 @@ public record Chart(String title, String xLabel, String yLabel, List<Series> ser
       g.dispose();
     }
     return image;
-  }
-
-  private double px(double x) {
-    return px(x, bounds());
   }
 
   @Override
