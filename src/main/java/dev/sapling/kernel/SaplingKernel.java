@@ -127,7 +127,17 @@ public final class SaplingKernel {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static void simple(KernelServer.Replies env, MessageType<?> replyType, Map<String, Object> content) {
-    env.setBusyDeferIdle();
+    env.setStatusBusy();
+    finish(env, replyType, content);
+  }
+
+  /**
+   * Publishes idle, then replies. Idle goes first so that a client holding the reply finds every output of the
+   * request, idle included, already sent (jupyter_kernel_test reads iopub with a 0.1 s timeout after the reply).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void finish(KernelServer.Replies env, MessageType<?> replyType, Map<String, Object> content) {
+    env.setStatusIdle();
     env.reply(new Message(env.getContext(), replyType, content));
   }
 
@@ -158,7 +168,7 @@ public final class SaplingKernel {
     String code = str(c, "code", "");
     boolean silent = bool(c, "silent", false);
     boolean store = bool(c, "store_history", true) && !silent;
-    env.setBusyDeferIdle();
+    env.setStatusBusy();
     if (store) {
       executionCount++;
     }
@@ -176,8 +186,8 @@ public final class SaplingKernel {
       if (store) {
         history.add(count, code, "");
       }
-      env.reply(new Message(env.getContext(), MessageType.EXECUTE_REPLY,
-          content("status", "ok", "execution_count", count, "payload", List.of(page), "user_expressions", Map.of())));
+      finish(env, MessageType.EXECUTE_REPLY,
+          content("status", "ok", "execution_count", count, "payload", List.of(page), "user_expressions", Map.of()));
       return;
     }
     CellOutcome outcome;
@@ -198,7 +208,7 @@ public final class SaplingKernel {
       if (store) {
         history.add(count, code, output);
       }
-      env.reply(new Message(env.getContext(), MessageType.EXECUTE_REPLY, reply));
+      finish(env, MessageType.EXECUTE_REPLY, reply);
       return;
     }
     if (outcome.hasValue() && !silent) {
@@ -209,8 +219,8 @@ public final class SaplingKernel {
     if (store) {
       history.add(count, code, output);
     }
-    env.reply(new Message(env.getContext(), MessageType.EXECUTE_REPLY,
-        content("status", "ok", "execution_count", count, "payload", List.of(), "user_expressions", Map.of())));
+    finish(env, MessageType.EXECUTE_REPLY,
+        content("status", "ok", "execution_count", count, "payload", List.of(), "user_expressions", Map.of()));
   }
 
   private Map<String, Object> complete(JsonObject c) {
