@@ -16,7 +16,13 @@ public final class Main {
 
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
-    return List.of(new dev.sapling.kernel.KernelCommand(), new dev.sapling.kernel.ScriptCommand());
+    return List.of(
+        new GenerateCommand(),
+        new LogitsCommand(),
+        new ConvertCommand(),
+        new IfevalCommand(),
+        new dev.sapling.kernel.KernelCommand(),
+        new dev.sapling.kernel.ScriptCommand());
   }
 
   public static void main(String[] argv) {

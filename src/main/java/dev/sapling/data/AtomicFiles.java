@@ -50,6 +50,7 @@ public final class AtomicFiles {
         writer.write(ch);
         ch.force(true);
       }
+      readableLikeANewFile(tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
@@ -57,6 +58,13 @@ public final class AtomicFiles {
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** createTempFile makes 0600 files; an artifact should get the permissions a plain new file would (0644 here). */
+  private static void readableLikeANewFile(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 }

@@ -83,7 +83,7 @@ public record ModelConfig(
         f.optionalInteger("num_key_value_heads").orElse(heads),
         headDim,
         f.optionalDouble("rms_norm_eps").orElse(1e-6),
-        f.optionalDouble("rope_theta").orElse(10000.0),
+        ropeTheta(json, f),
         ropeScaling(json, source),
         f.optionalInteger("max_position_embeddings").orElse(2048),
         f.optionalBoolean("tie_word_embeddings").orElse(false),
@@ -117,8 +117,21 @@ public record ModelConfig(
     return List.of(node.asInt());
   }
 
+  /** transformers 5 nests rope settings in {@code rope_parameters}; earlier versions use top-level keys. */
+  private static double ropeTheta(JsonNode json, Fields f) {
+    JsonNode params = json.get("rope_parameters");
+    if (params != null && params.isObject() && params.has("rope_theta")) {
+      return params.get("rope_theta").asDouble();
+    }
+    return f.optionalDouble("rope_theta").orElse(10000.0);
+  }
+
   private static RopeScaling ropeScaling(JsonNode json, String source) {
     JsonNode s = json.get("rope_scaling");
+    if ((s == null || s.isNull()) && json.has("rope_parameters")) {
+      s = json.get("rope_parameters");
+      source = source + " rope_parameters";
+    }
     if (s == null || s.isNull()) {
       return RopeScaling.none();
     }

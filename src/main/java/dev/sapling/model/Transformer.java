@@ -150,6 +150,7 @@ public final class Transformer {
       out = afterAttention.add(hidden.matMul(w.down()));
       NDScope.unregister(out);
     }
+    NDScope.register(out); // owned by the caller's scope (forward's), or it would outlive the step
     return out;
   }
 

@@ -20,6 +20,24 @@ public record RawTensor(String name, TensorType type, long[] shape, ByteBuffer d
     shape = shape.clone();
   }
 
+  /**
+   * An F32 tensor held in memory, for writing and for tests; {@code file} is {@code "<memory>"}.
+   *
+   * <pre>{@code
+   * RawTensor w = RawTensor.ofFloats("lm_head.weight", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+   * }</pre>
+   */
+  public static RawTensor ofFloats(String name, long[] shape, float[] values) {
+    long count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    if (count != values.length) {
+      throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " holds "
+          + count + " values but " + values.length + " were given");
+    }
+    ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    data.asFloatBuffer().put(values);
+    return new RawTensor(name, TensorType.F32, shape, data, "<memory>");
+  }
+
   /** Product of the dimensions. */
   public long elementCount() {
     long n = 1;

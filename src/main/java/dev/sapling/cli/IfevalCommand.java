@@ -1,0 +1,63 @@
+package dev.sapling.cli;
+
+import dev.sapling.eval.ifeval.Ifeval;
+import dev.sapling.eval.ifeval.IfevalData;
+import dev.sapling.eval.ifeval.IfevalException;
+import dev.sapling.eval.ifeval.IfevalMode;
+import dev.sapling.eval.ifeval.IfevalPrompt;
+import dev.sapling.eval.ifeval.IfevalReport;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code ./sapling ifeval}: scores a responses file with IFEval's verifiable instructions, writes the reference-shaped
+ * {@code eval_results_strict.jsonl} and {@code eval_results_loose.jsonl}, and prints the four accuracies.
+ *
+ * <pre>{@code
+ * ./sapling ifeval --responses runs/pilot/eval/responses.jsonl --out runs/pilot/eval/ifeval
+ * }</pre>
+ */
+public final class IfevalCommand implements Command {
+  @Override
+  public String name() {
+    return "ifeval";
+  }
+
+  @Override
+  public String summary() {
+    return "score responses with IFEval's verifiable instructions (strict and loose)";
+  }
+
+  @Override
+  public String usage() {
+    return String.join("\n",
+        "usage: sapling ifeval --responses FILE.jsonl [--input FILE.jsonl] --out DIR",
+        "  --responses  JSONL lines {\"prompt\": ..., \"response\": ...}; prompts are matched to the input by text",
+        "  --input      IFEval prompts (input_data.jsonl shape); default: the 541 prompts bundled with Sapling",
+        "  --out        folder for eval_results_strict.jsonl and eval_results_loose.jsonl",
+        "Prints the prompt-level and instruction-level accuracies, strict and loose.");
+  }
+
+  @Override
+  public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+    Path responsesFile = args.requiredPath("responses");
+    Optional<Path> inputFile = args.path("input");
+    Path outDir = args.requiredPath("out");
+    args.requireAllKnown();
+
+    List<IfevalPrompt> prompts = inputFile.map(IfevalData::readPrompts).orElseGet(IfevalData::bundledPrompts);
+    Map<String, String> responses = IfevalData.readResponses(responsesFile);
+    if (responses.isEmpty()) {
+      throw new IfevalException(responsesFile + " has no responses; expected lines {\"prompt\": ..., \"response\": ...}");
+    }
+    IfevalReport report = Ifeval.evaluate(prompts, responses);
+    report.write(outDir);
+    err.printf("ifeval: scored %d responses against %d prompts; wrote %s and %s%n", responses.size(), prompts.size(),
+        outDir.resolve(IfevalMode.STRICT.fileName()), outDir.resolve(IfevalMode.LOOSE.fileName()));
+    out.println(report.accuracies());
+    return 0;
+  }
+}

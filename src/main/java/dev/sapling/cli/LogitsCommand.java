@@ -1,0 +1,84 @@
+package dev.sapling.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.loader.LoadedModel;
+import java.io.PrintStream;
+import java.util.Set;
+
+/**
+ * {@code sapling logits --model PATH --ids 1,450,2 [--all-positions]}: prints
+ * {@code {"ids": [...], "logits": [[...vocab floats...], ...]}} — the tool for comparing a port with Python.
+ */
+final class LogitsCommand implements Command {
+  @Override
+  public String name() {
+    return "logits";
+  }
+
+  @Override
+  public String summary() {
+    return "print the model's raw logits for token ids as JSON";
+  }
+
+  @Override
+  public String usage() {
+    return "usage: sapling logits --model PATH --ids 1,450,2 [--all-positions] [--device cpu|gpu]\n" + ModelArgs.USAGE
+        + "  --ids LIST         comma-separated token ids, used exactly as given (no BOS added)\n"
+        + "  --all-positions    logits of every position, not only the last\n"
+        + "Prints one JSON object: {\"ids\": [...], \"logits\": [[...], ...]} (float32 values).";
+  }
+
+  @Override
+  public Set<String> switches() {
+    return Set.of("all-positions");
+  }
+
+  @Override
+  public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+    int[] ids = args.intList("ids");
+    boolean all = args.flag("all-positions");
+    try (LoadedModel model = ModelArgs.load(args, err)) {
+      args.requireAllKnown();
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] < 0 || ids[i] >= model.config().vocabSize()) {
+          throw new CliUsageException("--ids: id " + ids[i] + " at position " + i + " is outside the vocabulary [0, "
+              + model.config().vocabSize() + ")");
+        }
+      }
+      float[] logits;
+      try (NDManager m = model.manager().newSubManager();
+          KvCache cache = KvCache.allocate(model.config(), m, model.transformer().computeType(), ids.length,
+              new int[] {0})) {
+        NDArray result = model.transformer().forward(m.create(ids, new Shape(1, ids.length)), cache, !all);
+        logits = result.toFloatArray();
+      }
+      int vocab = model.config().vocabSize();
+      int rows = logits.length / vocab;
+      JsonGenerator g = new ObjectMapper().getFactory().createGenerator(out);
+      g.writeStartObject();
+      g.writeArrayFieldStart("ids");
+      for (int id : ids) {
+        g.writeNumber(id);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("logits");
+      for (int r = 0; r < rows; r++) {
+        g.writeStartArray();
+        for (int v = 0; v < vocab; v++) {
+          g.writeNumber(logits[r * vocab + v]);
+        }
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.flush();
+      out.println();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.sapling.model.loader;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.Transformer;
+import dev.sapling.model.tokenizer.Tokenizer;
+
+/**
+ * A base model ready to run: its config, tokenizer, forward pass and provenance manifest, with the native memory of
+ * its weights owned by one {@link NDManager} that {@link #close()} frees.
+ *
+ * <pre>{@code
+ * try (LoadedModel model = new CleanModelLoader().load(Path.of("models/stories260K/stories260K.gguf"))) {
+ *   int[] prompt = model.promptIds("Once upon a time");   // BOS first when the manifest says add_bos
+ *   System.out.println(model.manifest().toJson(new ObjectMapper()).toPrettyString());
+ * }
+ * }</pre>
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final ModelConfig config;
+  private final Tokenizer tokenizer;
+  private final Transformer transformer;
+  private final ModelManifest manifest;
+  private final NDManager manager;
+
+  LoadedModel(ModelConfig config, Tokenizer tokenizer, Transformer transformer, ModelManifest manifest,
+      NDManager manager) {
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.transformer = transformer;
+    this.manifest = manifest;
+    this.manager = manager;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** The tokenizer; its {@code encode} adds no special tokens. */
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public Transformer transformer() {
+    return transformer;
+  }
+
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  /** The manager owning the weights; create per-request managers as its children. */
+  public NDManager manager() {
+    return manager;
+  }
+
+  public Device device() {
+    return manager.getDevice();
+  }
+
+  /** Token ids of a prompt as the model expects it: BOS first when {@code manifest().addBos()}, then the text. */
+  public int[] promptIds(String text) {
+    int[] body = tokenizer.encode(text);
+    if (!manifest.addBos() || manifest.bosId().isEmpty()) {
+      return body;
+    }
+    int[] ids = new int[body.length + 1];
+    ids[0] = manifest.bosId().getAsInt();
+    System.arraycopy(body, 0, ids, 1, body.length);
+    return ids;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+    if (tokenizer instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the tokenizer failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,387 @@
+package dev.sapling.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sapling.SaplingException;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.Transformer;
+import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.model.tokenizer.Tokenizer;
+import dev.sapling.runtime.sampling.Completion;
+import dev.sapling.runtime.sampling.FinishReason;
+import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.runtime.sampling.SamplingState;
+import dev.sapling.runtime.sampling.StopSequenceMatcher;
+import dev.sapling.runtime.sampling.TokenSampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Samples completions from a model in batches over the KV cache. Prompts of different lengths share a batch,
+ * left-padded; the {@code n} samples of a prompt share its prefill ({@link KvCache#select}); a row that finishes (EOS,
+ * stop sequence, {@code max_new_tokens}) is no longer sampled and leaves the batch once finished rows are a quarter of
+ * it, while the others run on. Each decode step runs inside its own child {@code NDManager}, so native memory stays
+ * flat however many completions are drawn.
+ *
+ * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
+ * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
+ *
+ * <pre>{@code
+ * Generator g = Generator.of(loadedModel);   // or new Generator(transformer, tokenizer)
+ * List<Completion> out = g.generate(List.of("Once upon a time", "The cat"),
+ *     SamplingParams.defaults().withTemperature(0.8).withN(4).withStop(List.of("\n\n")).withSeed(7));
+ * }</pre>
+ */
+public final class Generator {
+  /** Rows (prompts × samples) per batch unless {@link #withMaxBatchRows} says otherwise. */
+  public static final int DEFAULT_MAX_BATCH_ROWS = 32;
+  /**
+   * Finished rows leave the batch (one KV-cache copy) once they are at least 1/this of it; until then they are
+   * carried along unsampled, so a batch is not copied every time a single row ends.
+   */
+  private static final int COMPACT_WHEN_FINISHED = 4;
+  /** Rows × vocabulary above which rows are sampled in parallel (below it, threads cost more than they save). */
+  private static final long PARALLEL_SAMPLING_WORK = 1L << 17;
+  /** Prompt tokens decoded before a completion's own, so its first token decodes as it does in context. */
+  private static final int CONTEXT_TOKENS = 4;
+
+  private final Transformer transformer;
+  private final Tokenizer tokenizer;
+  private final int maxBatchRows;
+  private final BitSet eosIds;
+  private final OptionalInt bos;
+
+  /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
+  public Generator(Transformer transformer, Tokenizer tokenizer) {
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
+        tokenizer.bosId());
+  }
+
+  /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */
+  public static Generator of(LoadedModel model) {
+    return new Generator(model.transformer(), model.tokenizer()).withBos(bosOf(model));
+  }
+
+  /** The BOS a loaded model's prompts start with, if any ({@link LoadedModel#promptIds}'s rule). */
+  static OptionalInt bosOf(LoadedModel model) {
+    return model.manifest().addBos() ? model.manifest().bosId() : OptionalInt.empty();
+  }
+
+  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos) {
+    if (maxBatchRows < 1) {
+      throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
+    }
+    this.transformer = transformer;
+    this.tokenizer = tokenizer;
+    this.maxBatchRows = maxBatchRows;
+    this.eosIds = eosIds;
+    this.bos = bos;
+  }
+
+  private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
+    BitSet eos = new BitSet();
+    config.eosTokenIds().forEach(eos::set);
+    tokenizer.eosId().ifPresent(eos::set);
+    return eos;
+  }
+
+  /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
+  public Generator withMaxBatchRows(int rows) {
+    return new Generator(transformer, tokenizer, rows, eosIds, bos);
+  }
+
+  /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
+  public Generator withEosIds(int... ids) {
+    BitSet eos = new BitSet();
+    for (int id : ids) {
+      eos.set(id);
+    }
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos);
+  }
+
+  /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
+  public Generator withBos(OptionalInt bosId) {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId);
+  }
+
+  /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
+  public int[] encodePrompt(String prompt) {
+    int[] ids = tokenizer.encode(prompt);
+    if (bos.isEmpty()) {
+      return ids;
+    }
+    int[] withBos = new int[ids.length + 1];
+    withBos[0] = bos.getAsInt();
+    System.arraycopy(ids, 0, withBos, 1, ids.length);
+    return withBos;
+  }
+
+  /** Completions of text prompts, ordered by (prompt, sample). */
+  public List<Completion> generate(List<String> prompts, SamplingParams params) {
+    return generateIds(prompts.stream().map(this::encodePrompt).toList(), params);
+  }
+
+  /** Completions of text prompts, each handed to {@code sink} as soon as it finishes (not in request order). */
+  public void generate(List<String> prompts, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    generateIds(prompts.stream().map(this::encodePrompt).toList(), params, progress, sink);
+  }
+
+  /** Completions of prompts given as token ids (used as they are: no BOS is added), ordered by (prompt, sample). */
+  public List<Completion> generateIds(List<int[]> prompts, SamplingParams params) {
+    List<Completion> out = new ArrayList<>();
+    generateIds(prompts, params, ProgressListener.NONE, out::add);
+    out.sort(Comparator.comparingInt(Completion::promptIndex).thenComparingInt(Completion::sampleIndex));
+    return out;
+  }
+
+  /**
+   * Completions of prompts given as token ids, each handed to {@code sink} as soon as it finishes; {@code progress}
+   * hears after every batch. Memory does not grow with the number of prompts beyond the prompts themselves.
+   */
+  public void generateIds(List<int[]> prompts, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    for (int i = 0; i < prompts.size(); i++) {
+      checkPrompt(i, prompts.get(i));
+    }
+    Integer[] order = IntStream.range(0, prompts.size()).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).length)); // stable: ties keep request order
+    int perBatch = Math.max(1, maxBatchRows / params.n());
+    int total = prompts.size() * params.n();
+    long start = System.nanoTime();
+    int done = 0;
+    long tokens = 0;
+    for (int from = 0; from < order.length; from += perBatch) {
+      int[] batch = new int[Math.min(perBatch, order.length - from)];
+      for (int j = 0; j < batch.length; j++) {
+        batch[j] = order[from + j];
+      }
+      List<Completion> finished = new ArrayList<>();
+      runBatch(batch, prompts, params, finished::add);
+      for (Completion c : finished) {
+        sink.accept(c);
+        tokens += c.tokenIds().length;
+      }
+      done += finished.size();
+      progress.onProgress(new ProgressListener.Progress("generate", done, total, tokens, System.nanoTime() - start));
+    }
+  }
+
+  private void checkPrompt(int index, int[] ids) {
+    if (ids.length == 0) {
+      throw new SaplingException("prompt " + index + " has no tokens; give it some text, or a BOS id, so the model "
+          + "has something to condition on");
+    }
+    int context = transformer.config().maxPositionEmbeddings();
+    if (ids.length >= context) {
+      throw new SaplingException("prompt " + index + " has " + ids.length + " tokens; the model's context is "
+          + context + " positions, so nothing could be generated; shorten the prompt");
+    }
+    int vocab = transformer.config().vocabSize();
+    for (int id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new SaplingException("prompt " + index + " contains token id " + id + "; expected ids in [0, " + vocab
+            + ")");
+      }
+    }
+  }
+
+  /** One sampled completion in progress. */
+  private final class Row {
+    final int promptIndex;
+    final int sampleIndex;
+    final int[] prompt;
+    final SamplingState state;
+    final StopSequenceMatcher stops;
+    /** New tokens this row may have: max_new_tokens, or fewer where the model's context ends first. */
+    final int limit;
+    int[] tokens;
+    float[] logprobs;
+    int count;
+    FinishReason finish;
+    long finishedAt;
+    int[] tail;
+    String head;
+
+    Row(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params) {
+      this.promptIndex = promptIndex;
+      this.sampleIndex = sampleIndex;
+      this.prompt = prompt;
+      this.state = SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt);
+      this.stops = params.stop().isEmpty() ? null : new StopSequenceMatcher(params.stop());
+      this.limit = Math.min(params.maxNewTokens(), transformer.config().maxPositionEmbeddings() - prompt.length);
+      int initial = Math.min(limit, 64);
+      this.tokens = new int[initial];
+      this.logprobs = new float[initial];
+    }
+
+    /** Appends a drawn token and decides whether the row is done. */
+    void accept(TokenSampler.Draw draw) {
+      if (count == tokens.length) {
+        tokens = Arrays.copyOf(tokens, Math.min(limit, tokens.length * 2));
+        logprobs = Arrays.copyOf(logprobs, tokens.length);
+      }
+      tokens[count] = draw.token();
+      logprobs[count] = draw.logprob();
+      count++;
+      if (eosIds.get(draw.token())) {
+        finish = FinishReason.EOS;
+      } else if (stops != null && stops.update(text(count))) {
+        finish = FinishReason.STOP;
+      } else if (count == limit) {
+        finish = FinishReason.LENGTH;
+      }
+    }
+
+    /**
+     * The text the first {@code n} new tokens add after the prompt. Decoded together with the prompt's last few
+     * tokens and then cut after them, because tokenizers decode a word-initial token differently at the start of a
+     * text (SentencePiece drops its leading space) and may join bytes across the boundary.
+     */
+    String text(int n) {
+      if (head == null) {
+        tail = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - CONTEXT_TOKENS), prompt.length);
+        head = tokenizer.decode(tail);
+      }
+      int[] ids = Arrays.copyOf(tail, tail.length + n);
+      System.arraycopy(tokens, 0, ids, tail.length, n);
+      String full = tokenizer.decode(ids);
+      return full.startsWith(head) ? full.substring(head.length()) : tokenizer.decode(Arrays.copyOf(tokens, n));
+    }
+
+    Completion toCompletion(long prefillNanos, long decodeStart) {
+      String text = finish == FinishReason.STOP ? stops.text() : text(finish == FinishReason.EOS ? count - 1 : count);
+      return new Completion(promptIndex, sampleIndex, prompt.clone(), text, Arrays.copyOf(tokens, count),
+          Arrays.copyOf(logprobs, count), finish, new Completion.Timing(prefillNanos, finishedAt - decodeStart));
+    }
+  }
+
+  /** Prefills the prompts at {@code batch}, then decodes all their samples until every row has finished. */
+  private void runBatch(int[] batch, List<int[]> prompts, SamplingParams params, Consumer<Completion> sink) {
+    ModelConfig config = transformer.config();
+    int vocab = config.vocabSize();
+    int n = params.n();
+    int maxLen = 0;
+    for (int p : batch) {
+      maxLen = Math.max(maxLen, prompts.get(p).length);
+    }
+    int[] padding = new int[batch.length];
+    int[] flat = new int[batch.length * maxLen];
+    for (int b = 0; b < batch.length; b++) {
+      int[] ids = prompts.get(batch[b]);
+      padding[b] = maxLen - ids.length;
+      System.arraycopy(ids, 0, flat, b * maxLen + padding[b], ids.length);
+    }
+    List<Row> rows = new ArrayList<>(); // in KV-cache order; finished rows stay until compaction
+    int[] rowToPrompt = new int[batch.length * n];
+    for (int b = 0; b < batch.length; b++) {
+      for (int s = 0; s < n; s++) {
+        rowToPrompt[rows.size()] = b;
+        rows.add(new Row(batch[b], s, prompts.get(batch[b]), params));
+      }
+    }
+    ThreadLocal<TokenSampler> samplers = ThreadLocal.withInitial(() -> new TokenSampler(params, vocab));
+    NDManager parent = transformer.weights().embedding().getManager();
+    try (NDManager batchManager = parent.newSubManager()) {
+      int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);
+      KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + newSlots, padding);
+      try {
+        long t0 = System.nanoTime();
+        float[] logits = step(flat, batch.length, maxLen, cache, batchManager);
+        if (n > 1) {
+          cache = replace(cache, cache.select(rowToPrompt));
+        }
+        long decodeStart = System.nanoTime();
+        long prefillNanos = decodeStart - t0;
+        int[] logitRow = rowToPrompt;
+        while (true) {
+          int alive = 0;
+          TokenSampler.Draw[] draws = drawAll(rows, logits, logitRow, vocab, samplers);
+          for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            if (row.finish != null) {
+              continue;
+            }
+            row.accept(draws[i]);
+            if (row.finish == null) {
+              alive++;
+            } else {
+              row.finishedAt = System.nanoTime();
+              sink.accept(row.toCompletion(prefillNanos, decodeStart));
+            }
+          }
+          if (alive == 0) {
+            break;
+          }
+          if ((rows.size() - alive) * COMPACT_WHEN_FINISHED >= rows.size()) {
+            int[] keep = new int[alive];
+            List<Row> next = new ArrayList<>(alive);
+            for (int i = 0; i < rows.size(); i++) {
+              if (rows.get(i).finish == null) {
+                keep[next.size()] = i;
+                next.add(rows.get(i));
+              }
+            }
+            cache = replace(cache, cache.select(keep));
+            rows = next;
+          }
+          int[] lastTokens = new int[rows.size()];
+          for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
+          }
+          logits = step(lastTokens, rows.size(), 1, cache, batchManager);
+          logitRow = IntStream.range(0, rows.size()).toArray();
+        }
+      } finally {
+        cache.close();
+      }
+    }
+  }
+
+  /**
+   * The next token of every unfinished row. Rows draw in parallel when the batch is large enough to pay for it: each
+   * row has its own random generator, so the result does not depend on the threads.
+   */
+  private static TokenSampler.Draw[] drawAll(List<Row> rows, float[] logits, int[] logitRow, int vocab,
+      ThreadLocal<TokenSampler> samplers) {
+    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+    IntStream indices = IntStream.range(0, rows.size());
+    if ((long) rows.size() * vocab >= PARALLEL_SAMPLING_WORK) {
+      indices = indices.parallel();
+    }
+    indices.forEach(i -> {
+      Row row = rows.get(i);
+      if (row.finish == null) {
+        draws[i] = samplers.get().draw(logits, logitRow[i] * vocab, row.state);
+      }
+    });
+    return draws;
+  }
+
+  private static KvCache replace(KvCache old, KvCache replacement) {
+    old.close();
+    return replacement;
+  }
+
+  /** One forward pass over {@code tokens} ({@code [rows, count]}); returns the last position's logits, row-major. */
+  private float[] step(int[] tokens, int rows, int count, KvCache cache, NDManager batchManager) {
+    try (NDManager step = batchManager.newSubManager()) {
+      NDArray ids = step.create(tokens, new Shape(rows, count));
+      NDArray logits = transformer.forward(ids, cache, true);
+      try {
+        return logits.toFloatArray();
+      } finally {
+        logits.close();
+      }
+    }
+  }
+}

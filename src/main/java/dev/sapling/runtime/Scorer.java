@@ -1,0 +1,334 @@
+package dev.sapling.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.sapling.SaplingException;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.Transformer;
+import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.model.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
+
+/**
+ * Log-probabilities of continuations given contexts, in batches. Each distinct context of a batch is prefilled once
+ * and its KV cache rows copied to every continuation that follows it ({@link KvCache#select}), so scoring many
+ * answers to one prompt costs one prompt prefill. Log-softmax runs in float32 on the device whatever the model's
+ * compute dtype; only the chosen tokens' log-probs (and top-k alternatives when asked) leave it.
+ *
+ * <pre>{@code
+ * Scorer scorer = Scorer.of(loadedModel);   // or new Scorer(transformer, tokenizer)
+ * ScoredText s = scorer.score("Q: 2+2?\nA:", " 4");
+ * List<ScoredText> many = scorer.score("Q: 2+2?\nA:", List.of(" 4", " 5", " four"));
+ * }</pre>
+ */
+public final class Scorer {
+  /** A context and a continuation as token ids; the continuation is what gets scored. */
+  public record Pair(int[] context, int[] continuation) {}
+
+  /** Rows (continuations) per batch unless {@link #withMaxBatchRows} says otherwise. */
+  public static final int DEFAULT_MAX_BATCH_ROWS = 32;
+  /** Largest logits block, in floats, materialised at once (128 MiB); longer continuations run in chunks. */
+  public static final long DEFAULT_LOGITS_BUDGET = 32L << 20;
+
+  private final Transformer transformer;
+  private final Tokenizer tokenizer;
+  private final int maxBatchRows;
+  private final int topAlternatives;
+  private final long logitsBudget;
+  private final OptionalInt bos;
+
+  /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
+  public Scorer(Transformer transformer, Tokenizer tokenizer) {
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, tokenizer.bosId());
+  }
+
+  /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
+  public static Scorer of(LoadedModel model) {
+    return new Scorer(model.transformer(), model.tokenizer()).withBos(Generator.bosOf(model));
+  }
+
+  private Scorer(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, int topAlternatives,
+      long logitsBudget, OptionalInt bos) {
+    if (maxBatchRows < 1) {
+      throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
+    }
+    if (topAlternatives < 0 || topAlternatives > transformer.config().vocabSize()) {
+      throw new SaplingException("scorer: top alternatives is " + topAlternatives + "; expected 0.."
+          + transformer.config().vocabSize());
+    }
+    this.transformer = transformer;
+    this.tokenizer = tokenizer;
+    this.maxBatchRows = maxBatchRows;
+    this.topAlternatives = topAlternatives;
+    this.logitsBudget = logitsBudget;
+    this.bos = bos;
+  }
+
+  public Scorer withMaxBatchRows(int rows) {
+    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bos);
+  }
+
+  /** The same scorer also reporting the {@code k} most likely tokens at every position. */
+  public Scorer withTopAlternatives(int k) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bos);
+  }
+
+  /** The same scorer materialising at most {@code floats} logits at once. */
+  public Scorer withLogitsBudget(long floats) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bos);
+  }
+
+  /** The same scorer starting text contexts with {@code bosId}, or with nothing when empty. */
+  public Scorer withBos(OptionalInt bosId) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bosId);
+  }
+
+  /**
+   * A text pair as token ids, tokenized as the model would see the whole text: the continuation is what
+   * {@code encode(context + continuation)} has after {@code encode(context)} (as lm-evaluation-harness does), or the
+   * continuation encoded on its own when the joined text does not tokenize the context the same way. The context
+   * starts with BOS when the model adds one.
+   */
+  public Pair encode(String context, String continuation) {
+    int[] ctx = tokenizer.encode(context);
+    int[] whole = tokenizer.encode(context + continuation);
+    int[] cont = whole.length >= ctx.length && Arrays.equals(ctx, Arrays.copyOf(whole, ctx.length))
+        ? Arrays.copyOfRange(whole, ctx.length, whole.length) : tokenizer.encode(continuation);
+    if (bos.isPresent()) {
+      int[] withBos = new int[ctx.length + 1];
+      withBos[0] = bos.getAsInt();
+      System.arraycopy(ctx, 0, withBos, 1, ctx.length);
+      ctx = withBos;
+    }
+    return new Pair(ctx, cont);
+  }
+
+  public ScoredText score(String context, String continuation) {
+    return score(List.of(encode(context, continuation))).get(0);
+  }
+
+  /** Scores several continuations of one context; the context is prefilled once per batch. */
+  public List<ScoredText> score(String context, List<String> continuations) {
+    return score(continuations.stream().map(c -> encode(context, c)).toList());
+  }
+
+  public List<ScoredText> score(List<Pair> pairs) {
+    return score(pairs, ProgressListener.NONE);
+  }
+
+  /** Scores every pair; results in the order of {@code pairs}. */
+  public List<ScoredText> score(List<Pair> pairs, ProgressListener progress) {
+    int vocab = transformer.config().vocabSize();
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair p = pairs.get(i);
+      if (p.context().length == 0) {
+        throw new SaplingException("pair " + i + ": the context has no tokens; the first continuation token needs "
+            + "something to condition on (add BOS or some context text)");
+      }
+      checkIds(i, "context", p.context(), vocab);
+      checkIds(i, "continuation", p.continuation(), vocab);
+      int length = p.context().length + p.continuation().length;
+      if (length > transformer.config().maxPositionEmbeddings()) {
+        throw new SaplingException("pair " + i + ": context and continuation are " + length + " tokens; the model's "
+            + "context is " + transformer.config().maxPositionEmbeddings() + " positions; shorten the pair");
+      }
+    }
+    // identical contexts next to each other (so they share a prefill), short before long (little padding)
+    Integer[] order = IntStream.range(0, pairs.size()).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.<Integer>comparingInt(i -> pairs.get(i).context().length)
+        .thenComparing((a, b) -> Arrays.compare(pairs.get(a).context(), pairs.get(b).context()))
+        .thenComparingInt(i -> pairs.get(i).continuation().length));
+    ScoredText[] out = new ScoredText[pairs.size()];
+    long start = System.nanoTime();
+    long tokens = 0;
+    int done = 0;
+    for (int from = 0; from < order.length; from += maxBatchRows) {
+      int[] batch = new int[Math.min(maxBatchRows, order.length - from)];
+      for (int j = 0; j < batch.length; j++) {
+        batch[j] = order[from + j];
+      }
+      ScoredText[] scored = scoreBatch(batch, pairs);
+      for (int j = 0; j < batch.length; j++) {
+        out[batch[j]] = scored[j];
+        tokens += scored[j].tokens();
+      }
+      done += batch.length;
+      progress.onProgress(new ProgressListener.Progress("score", done, pairs.size(), tokens,
+          System.nanoTime() - start));
+    }
+    return List.of(out);
+  }
+
+  private static void checkIds(int pair, String field, int[] ids, int vocab) {
+    for (int id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new SaplingException("pair " + pair + ": " + field + " contains token id " + id + "; expected ids in "
+            + "[0, " + vocab + ")");
+      }
+    }
+  }
+
+  /** Scores the pairs at {@code batch} (sorted so equal contexts are adjacent); results in batch order. */
+  private ScoredText[] scoreBatch(int[] batch, List<Pair> pairs) {
+    ModelConfig config = transformer.config();
+    int vocab = config.vocabSize();
+    int k = topAlternatives;
+    // distinct contexts and, for every row, the context it continues
+    List<int[]> contexts = new ArrayList<>();
+    int[] rowGroup = new int[batch.length];
+    for (int r = 0; r < batch.length; r++) {
+      int[] ctx = pairs.get(batch[r]).context();
+      if (contexts.isEmpty() || !Arrays.equals(contexts.get(contexts.size() - 1), ctx)) {
+        contexts.add(ctx);
+      }
+      rowGroup[r] = contexts.size() - 1;
+    }
+    int groups = contexts.size();
+    int maxCtx = contexts.stream().mapToInt(c -> c.length).max().orElse(0);
+    int maxCont = 0;
+    int[][] cont = new int[batch.length][];
+    for (int r = 0; r < batch.length; r++) {
+      cont[r] = pairs.get(batch[r]).continuation();
+      maxCont = Math.max(maxCont, cont[r].length);
+    }
+    float[][] logprobs = new float[batch.length][];
+    int[][] altTokens = new int[batch.length][];
+    float[][] altLogprobs = new float[batch.length][];
+    for (int r = 0; r < batch.length; r++) {
+      logprobs[r] = new float[cont[r].length];
+      altTokens[r] = new int[cont[r].length * k];
+      altLogprobs[r] = new float[cont[r].length * k];
+    }
+    if (maxCont > 0) {
+      int[] padding = new int[groups];
+      int[] flat = new int[groups * maxCtx];
+      for (int g = 0; g < groups; g++) {
+        int[] ctx = contexts.get(g);
+        padding[g] = maxCtx - ctx.length;
+        System.arraycopy(ctx, 0, flat, g * maxCtx + padding[g], ctx.length);
+      }
+      NDManager parent = transformer.weights().embedding().getManager();
+      try (NDManager batchManager = parent.newSubManager()) {
+        KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxCtx + maxCont, padding);
+        try {
+          // the last context position predicts every row's first continuation token
+          int[] firstTargets = new int[batch.length];
+          for (int r = 0; r < batch.length; r++) {
+            firstTargets[r] = cont[r].length > 0 ? cont[r][0] : 0;
+          }
+          forwardAndGather(flat, groups, maxCtx, rowGroup, firstTargets, 1, 0, cache, batchManager, cont, logprobs,
+              altTokens, altLogprobs);
+          if (groups != batch.length) {
+            KvCache rows = cache.select(rowGroup);
+            cache.close();
+            cache = rows;
+          }
+          // then continuation token j predicts token j+1, fed in chunks that keep logits within budget
+          int feed = maxCont - 1;
+          int chunk = (int) Math.max(1, Math.min(feed, logitsBudget / ((long) batch.length * vocab)));
+          int[] identity = IntStream.range(0, batch.length).toArray();
+          for (int s = 0; s < feed; s += chunk) {
+            int c = Math.min(chunk, feed - s);
+            int[] tokens = new int[batch.length * c];
+            int[] targets = new int[batch.length * c];
+            for (int r = 0; r < batch.length; r++) {
+              for (int j = 0; j < c; j++) {
+                int at = s + j;
+                tokens[r * c + j] = at < cont[r].length ? cont[r][at] : 0; // right padding is never attended to
+                targets[r * c + j] = at + 1 < cont[r].length ? cont[r][at + 1] : 0;
+              }
+            }
+            forwardAndGather(tokens, batch.length, c, identity, targets, c, s + 1, cache, batchManager, cont,
+                logprobs, altTokens, altLogprobs);
+          }
+        } finally {
+          cache.close();
+        }
+      }
+    }
+    ScoredText[] out = new ScoredText[batch.length];
+    for (int r = 0; r < batch.length; r++) {
+      List<List<ScoredText.Alternative>> alternatives = new ArrayList<>();
+      if (k > 0) {
+        for (int j = 0; j < cont[r].length; j++) {
+          List<ScoredText.Alternative> position = new ArrayList<>(k);
+          for (int a = 0; a < k; a++) {
+            position.add(new ScoredText.Alternative(altTokens[r][j * k + a], altLogprobs[r][j * k + a]));
+          }
+          alternatives.add(position);
+        }
+      }
+      out[r] = new ScoredText(cont[r].clone(), logprobs[r], alternatives);
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code tokens} ({@code [inputRows, count]}) through the model; takes the log-softmax of the last
+   * {@code outputs} positions' logits (in float32), and for each scored row {@code r} (whose logits are input row
+   * {@code logitRow[r]}) stores the log-prob of {@code targets[r * outputs + j]} at continuation position
+   * {@code first + j}, skipping positions past the row's continuation.
+   */
+  private void forwardAndGather(int[] tokens, int inputRows, int count, int[] logitRow, int[] targets, int outputs,
+      int first, KvCache cache, NDManager batchManager, int[][] cont, float[][] logprobs, int[][] altTokens,
+      float[][] altLogprobs) {
+    int rows = logitRow.length;
+    int k = topAlternatives;
+    float[] chosen;
+    float[] altValues = null;
+    long[] altIndices = null;
+    try (NDManager step = batchManager.newSubManager(); NDScope scope = new NDScope()) {
+      NDArray logits = transformer.forward(step.create(tokens, new Shape(inputRows, count)), cache, outputs == 1);
+      try {
+        NDArray logSoftmax = logits.toType(DataType.FLOAT32, false).logSoftmax(2); // [inputRows, outputs, vocab]
+        if (rows != inputRows || !isIdentity(logitRow)) {
+          long[] rowIndex = Arrays.stream(logitRow).asLongStream().toArray();
+          logSoftmax = logSoftmax.get(new NDIndex("{}", step.create(rowIndex)));
+        }
+        long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
+        NDArray index = step.create(targetIndex, new Shape(rows, outputs, 1));
+        chosen = logSoftmax.gather(index, 2).toFloatArray();
+        if (k > 0) {
+          NDList top = logSoftmax.topK(k, 2);
+          altValues = top.get(0).toFloatArray();
+          altIndices = top.get(1).toLongArray();
+        }
+      } finally {
+        logits.close();
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < outputs; j++) {
+        int position = first + j;
+        if (position >= cont[r].length) {
+          break;
+        }
+        logprobs[r][position] = chosen[r * outputs + j];
+        for (int a = 0; a < k; a++) {
+          altTokens[r][position * k + a] = (int) altIndices[(r * outputs + j) * k + a];
+          altLogprobs[r][position * k + a] = altValues[(r * outputs + j) * k + a];
+        }
+      }
+    }
+  }
+
+  private static boolean isIdentity(int[] rows) {
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.sapling.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.sapling.SaplingException;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.TestModels;
+import dev.sapling.model.Transformer;
+import dev.sapling.runtime.sampling.Completion;
+import dev.sapling.runtime.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ScorerTest {
+  static final TinyTokenizer TOKENIZER = new TinyTokenizer();
+  static NDManager manager;
+  static Transformer model;
+
+  @BeforeAll
+  static void load() {
+    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    ModelConfig c = TestModels.tinyLlama(TOKENIZER.vocabSize(), List.of(TinyTokenizer.EOS));
+    model = TestModels.randomTransformer(c, 23, manager);
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+  }
+
+  /** Pairs with shared and distinct contexts of different lengths and continuations of 1 to 9 tokens. */
+  static List<Scorer.Pair> pairs() {
+    int[] shared = {1, 34, 29, 61, 30};
+    return List.of(
+        new Scorer.Pair(shared, new int[] {29, 62}),
+        new Scorer.Pair(new int[] {1}, new int[] {5, 6, 7, 8, 9, 10, 11, 12, 13}),
+        new Scorer.Pair(shared, new int[] {29, 61, 30, 31}),
+        new Scorer.Pair(new int[] {1, 40, 41, 42, 43, 44, 45, 46, 47}, new int[] {55}),
+        new Scorer.Pair(shared, new int[] {33}),
+        new Scorer.Pair(new int[] {1, 3}, new int[] {3, 3, 3, 3, 3}));
+  }
+
+  /** Per-token log-probs of the continuation from the log-softmax of one full forward over context + continuation. */
+  static double[] reference(Scorer.Pair p) {
+    int[] all = ReferenceDecoding.concat(p.context(), p.continuation());
+    float[][] logits = ReferenceDecoding.logits(model, all);
+    double[] out = new double[p.continuation().length];
+    for (int j = 0; j < out.length; j++) {
+      int position = p.context().length - 1 + j;
+      out[j] = ReferenceDecoding.logSoftmax(logits[position])[p.continuation()[j]];
+    }
+    return out;
+  }
+
+  @Test
+  void scoreEqualsTheFullForwardLogSoftmaxInEveryBatchingMode() {
+    List<Scorer.Pair> pairs = pairs();
+    Scorer base = new Scorer(model, TOKENIZER);
+    for (Scorer scorer : List.of(base, base.withMaxBatchRows(2), base.withLogitsBudget(1))) {
+      List<ScoredText> scored = scorer.score(pairs);
+      for (int i = 0; i < pairs.size(); i++) {
+        double[] expected = reference(pairs.get(i));
+        ScoredText s = scored.get(i);
+        assertArrayEquals(pairs.get(i).continuation(), s.tokenIds());
+        assertEquals(expected.length, s.tokens());
+        double sum = 0;
+        for (int j = 0; j < expected.length; j++) {
+          assertEquals(expected[j], s.tokenLogprobs()[j], 1e-4, "pair " + i + " token " + j);
+          sum += expected[j];
+        }
+        assertEquals(sum, s.logprobSum(), 1e-4);
+        assertEquals(sum / expected.length, s.logprobMean(), 1e-4);
+      }
+    }
+  }
+
+  @Test
+  void scoringASampledContinuationReproducesTheLogprobsGenerationReported() {
+    Generator g = new Generator(model, TOKENIZER);
+    List<Completion> sampled = g.generate(List.of("the cat", "a dog.", "##", "xy 7"),
+        SamplingParams.defaults().withTemperature(1.3).withTopK(20).withN(2).withMaxNewTokens(12).withSeed(77));
+    List<Scorer.Pair> pairs = new ArrayList<>();
+    for (Completion c : sampled) {
+      pairs.add(new Scorer.Pair(c.promptTokenIds(), c.tokenIds()));
+    }
+    List<ScoredText> scored = new Scorer(model, TOKENIZER).score(pairs);
+    double maxDiff = 0;
+    for (int i = 0; i < sampled.size(); i++) {
+      float[] generated = sampled.get(i).logprobs();
+      float[] rescored = scored.get(i).tokenLogprobs();
+      assertEquals(generated.length, rescored.length);
+      for (int j = 0; j < generated.length; j++) {
+        maxDiff = Math.max(maxDiff, Math.abs(generated[j] - rescored[j]));
+      }
+      assertEquals(sampled.get(i).logprobSum(), scored.get(i).logprobSum(), 1e-4);
+    }
+    assertTrue(maxDiff < 1e-4, "generation vs scoring max log-prob diff " + maxDiff);
+  }
+
+  @Test
+  void topAlternativesAreTheMostLikelyTokensBestFirst() {
+    Scorer.Pair pair = pairs().get(1);
+    ScoredText s = new Scorer(model, TOKENIZER).withTopAlternatives(3).score(List.of(pair)).get(0);
+    assertEquals(pair.continuation().length, s.topAlternatives().size());
+    int[] all = ReferenceDecoding.concat(pair.context(), pair.continuation());
+    float[][] logits = ReferenceDecoding.logits(model, all);
+    for (int j = 0; j < s.tokens(); j++) {
+      float[] row = logits[pair.context().length - 1 + j];
+      double[] logSoftmax = ReferenceDecoding.logSoftmax(row);
+      List<ScoredText.Alternative> alternatives = s.topAlternatives().get(j);
+      assertEquals(3, alternatives.size());
+      assertEquals(ReferenceDecoding.argMax(row), alternatives.get(0).token());
+      for (ScoredText.Alternative a : alternatives) {
+        assertEquals(logSoftmax[a.token()], a.logprob(), 1e-4);
+      }
+      assertTrue(alternatives.get(0).logprob() >= alternatives.get(1).logprob());
+      assertTrue(alternatives.get(1).logprob() >= alternatives.get(2).logprob());
+    }
+    assertTrue(s.toJsonMap().containsKey("top_logprobs"));
+  }
+
+  @Test
+  void textPairsEncodeTheContextWithBosAndJsonHasTheIssueKeys() {
+    Scorer scorer = new Scorer(model, TOKENIZER);
+    ScoredText s = scorer.score("the cat", " the dog");
+    Scorer.Pair p = scorer.encode("the cat", " the dog");
+    assertArrayEquals(new int[] {TinyTokenizer.BOS, 34, 29, 61}, p.context());
+    assertArrayEquals(new int[] {35, 29, 62}, p.continuation());
+    assertArrayEquals(p.continuation(), s.tokenIds());
+    assertEquals(List.of("logprob_sum", "logprob_mean", "tokens", "token_logprobs"),
+        new ArrayList<>(s.toJsonMap().keySet()));
+    assertEquals(3, s.toJsonMap().get("tokens"));
+    List<ScoredText> many = scorer.score("the cat", List.of(" the dog", "s."));
+    assertArrayEquals(s.tokenLogprobs(), many.get(0).tokenLogprobs(), 1e-5f);
+  }
+
+  @Test
+  void textContinuationsAreTokenizedAsInTheWholeTextUnlessTheBoundaryMerges() {
+    Scorer scorer = new Scorer(model, TOKENIZER);
+    // "the" + "y" -> "they": the context's tokens survive, the rest is the continuation
+    assertArrayEquals(new int[] {27}, scorer.encode("the", "y").continuation());
+    // "a" + "b" -> "ab" is one token: the boundary merges, so the continuation is encoded alone
+    Scorer.Pair merged = scorer.encode("a", "b");
+    assertArrayEquals(new int[] {TinyTokenizer.BOS, 3}, merged.context());
+    assertArrayEquals(new int[] {4}, merged.continuation());
+  }
+
+  @Test
+  void anEmptyContinuationScoresZeroOverZeroTokens() {
+    List<ScoredText> out = new Scorer(model, TOKENIZER).score(List.of(new Scorer.Pair(new int[] {1, 5}, new int[0]),
+        new Scorer.Pair(new int[] {1, 5}, new int[] {6})));
+    assertEquals(0, out.get(0).tokens());
+    assertEquals(0.0, out.get(0).logprobSum());
+    assertNull(out.get(0).toJsonMap().get("logprob_mean"));
+    assertEquals(1, out.get(1).tokens());
+  }
+
+  @Test
+  void scoringLeavesNoNativeArraysBehind() {
+    Scorer scorer = new Scorer(model, TOKENIZER).withMaxBatchRows(4).withTopAlternatives(2).withLogitsBudget(200);
+    scorer.score(pairs());
+    int before = manager.getManagedArrays().size();
+    for (int i = 0; i < 50; i++) {
+      scorer.score(pairs());
+    }
+    assertEquals(before, manager.getManagedArrays().size());
+  }
+
+  @Test
+  void refusesAnEmptyContextNamingThePair() {
+    SaplingException e = assertThrows(SaplingException.class, () -> new Scorer(model, TOKENIZER)
+        .score(List.of(new Scorer.Pair(new int[] {1}, new int[] {4}), new Scorer.Pair(new int[0], new int[] {4}))));
+    assertTrue(e.getMessage().startsWith("pair 1: the context has no tokens"), e.getMessage());
+  }
+}
