@@ -59,7 +59,7 @@ public final class Transformer {
   /**
    * Runs {@code tokens} ({@code [batch, count]}, int) through the model, appending their keys and values to
    * {@code cache}. Returns float32 logits {@code [batch, count, vocab]}, or {@code [batch, 1, vocab]} for the last
-   * position only when {@code lastOnly}.
+   * position only when {@code lastOnly}, attached to {@code tokens}' manager (so a per-step manager frees them).
    */
   public NDArray forward(NDArray tokens, KvCache cache, boolean lastOnly) {
     int batch = (int) tokens.getShape().get(0);
@@ -90,6 +90,7 @@ public final class Transformer {
       logits = rmsNorm(x, weights.finalNorm()).matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
       NDScope.unregister(logits);
     }
+    logits.attach(m); // owned by the caller's manager (the tokens'), not by the weights' long-lived one
     return logits;
   }
 

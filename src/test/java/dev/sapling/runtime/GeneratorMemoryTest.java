@@ -6,22 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.sapling.model.ModelConfig;
+import dev.sapling.model.ResidentMemory;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
 import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,50 +29,6 @@ class GeneratorMemoryTest {
   static final int COMPLETIONS = 5_000;
   static final long RSS_BOUND_MB = 32;
   static final long HEAP_BOUND_MB = 16;
-
-  /**
-   * Resident memory outside the Java heap, in KiB: the sum of {@code Rss} over {@code /proc/self/smaps} mappings that
-   * lie outside the heap's reserved range (which {@code GC.heap_info} reports). libtorch's allocations, metaspace,
-   * code and thread stacks count; heap pages the collector touches for the first time do not.
-   */
-  static long nativeRssKb() {
-    long[] heap = heapRange();
-    long total = 0;
-    boolean inHeap = false;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-        Matcher range = MAPPING.matcher(line);
-        if (range.lookingAt()) {
-          long from = Long.parseUnsignedLong(range.group(1), 16);
-          long to = Long.parseUnsignedLong(range.group(2), 16);
-          inHeap = from >= heap[0] && to <= heap[1];
-        } else if (line.startsWith("Rss:") && !inHeap) {
-          total += Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read /proc/self/smaps", e);
-    }
-    return total;
-  }
-
-  private static final Pattern MAPPING = Pattern.compile("([0-9a-f]+)-([0-9a-f]+) ");
-
-  /** The Java heap's reserved address range, from the {@code GC.heap_info} diagnostic command. */
-  static long[] heapRange() {
-    try {
-      Object info = ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcHeapInfo", new Object[] {null},
-          new String[] {String[].class.getName()});
-      Matcher m = Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)").matcher(info.toString());
-      if (!m.find()) {
-        throw new IllegalStateException("GC.heap_info shows no heap address range: " + info);
-      }
-      return new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)};
-    } catch (javax.management.JMException e) {
-      throw new IllegalStateException("cannot run GC.heap_info", e);
-    }
-  }
 
   static long heapAfterGcBytes() {
     Runtime rt = Runtime.getRuntime();
@@ -115,12 +65,12 @@ class GeneratorMemoryTest {
       g.generateIds(prompts(500, 1), params, ProgressListener.NONE, completion -> {});
       int arraysBefore = manager.getManagedArrays().size();
       long heapBefore = heapAfterGcBytes();
-      long rssBefore = nativeRssKb();
+      long rssBefore = ResidentMemory.nonHeapKb();
       long[] rssMax = {rssBefore};
       Map<FinishReason, Integer> reasons = new EnumMap<>(FinishReason.class);
       int[] count = {0};
       g.generateIds(prompts(COMPLETIONS / 2, 2), params,
-          p -> rssMax[0] = Math.max(rssMax[0], nativeRssKb()),
+          p -> rssMax[0] = Math.max(rssMax[0], ResidentMemory.nonHeapKb()),
           completion -> {
             count[0]++;
             reasons.merge(completion.finishReason(), 1, Integer::sum);

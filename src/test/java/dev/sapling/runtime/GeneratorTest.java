@@ -91,23 +91,21 @@ class GeneratorTest {
 
   @Test
   void batchOfOneAndBatchOfEightGiveTheSameTokensAndLogprobs() {
-    SamplingParams params = SamplingParams.defaults().withTemperature(0.9).withMaxNewTokens(10).withSeed(5);
-    List<Completion> together = generator().generateIds(PROMPTS, params);
     double maxDiff = 0;
-    for (int p = 0; p < PROMPTS.size(); p++) {
-      // alone, the prompt is prompt 0 of its request: give it the seed stream it had as prompt p
-      Completion alone = generator().generateIds(PROMPTS.subList(p, p + 1), params).get(0);
-      Completion inBatch = together.get(p);
-      if (p == 0) {
-        assertArrayEquals(alone.tokenIds(), inBatch.tokenIds());
-      }
-      Completion greedyAlone = generator().generateIds(PROMPTS.subList(p, p + 1),
-          SamplingParams.greedy().withMaxNewTokens(10)).get(0);
-      Completion greedyInBatch = generator().generateIds(PROMPTS, SamplingParams.greedy().withMaxNewTokens(10))
-          .get(p);
-      assertArrayEquals(greedyAlone.tokenIds(), greedyInBatch.tokenIds(), "prompt " + p);
-      for (int i = 0; i < greedyAlone.logprobs().length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(greedyAlone.logprobs()[i] - greedyInBatch.logprobs()[i]));
+    for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(10),
+        SamplingParams.defaults().withTemperature(0.9).withMaxNewTokens(10).withSeed(5))) {
+      List<Completion> together = generator().generateIds(PROMPTS, params);
+      for (int p = 0; p < PROMPTS.size(); p++) {
+        // alone in its batch, but still prompt p of the request, so it draws from the same seed stream
+        List<int[]> request = new ArrayList<>();
+        for (int q = 0; q <= p; q++) {
+          request.add(q == p ? PROMPTS.get(p) : new int[] {1});
+        }
+        Completion alone = generator().withMaxBatchRows(1).generateIds(request, params).get(p);
+        assertArrayEquals(alone.tokenIds(), together.get(p).tokenIds(), params + " prompt " + p);
+        for (int i = 0; i < alone.logprobs().length; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(alone.logprobs()[i] - together.get(p).logprobs()[i]));
+        }
       }
     }
     assertTrue(maxDiff < 1e-5, "batch-of-1 vs batch-of-8 max logprob diff " + maxDiff);

@@ -1,5 +1,6 @@
 package dev.sapling.runtime.sampling;
 
+import dev.sapling.SaplingException;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -44,6 +45,10 @@ public final class TokenSampler {
       sum += w[i];
     }
     double logZ = max + Math.log(sum);
+    if (!Double.isFinite(logZ)) {
+      throw new SaplingException("logits row at offset " + offset + " has no finite log-normaliser (max " + max
+          + "); the forward pass produced NaN or infinite values (overflow in a narrow dtype?)");
+    }
     int token;
     if (!params.isGreedy() && params.temperature() == 1.0 && !penalised()) {
       // w already holds the unnormalised distribution (max weight 1): no second pass of exp

@@ -2,8 +2,10 @@ package dev.sapling.runtime.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sapling.SaplingException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -195,6 +197,16 @@ class TokenSamplerTest {
       TokenSampler.Draw d = sampler.draw(LOGITS, 0, state);
       assertEquals(LOGITS[d.token()] - logZ, d.logprob(), 1e-6);
     }
+  }
+
+  @Test
+  void refusesARowWithNaNLogits() {
+    float[] broken = LOGITS.clone();
+    broken[2] = Float.NaN;
+    SaplingException e = assertThrows(SaplingException.class,
+        () -> new TokenSampler(SamplingParams.defaults(), broken.length).draw(broken, 0, new SamplingState(0,
+            new int[0])));
+    assertTrue(e.getMessage().contains("NaN"), e.getMessage());
   }
 
   @Test
