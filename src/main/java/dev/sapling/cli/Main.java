@@ -18,8 +18,10 @@ public final class Main {
   static List<Command> commands() {
     return List.of(
         new GenerateCommand(),
+        new ScoreCommand(),
         new LogitsCommand(),
         new ConvertCommand(),
+        new BenchCommand(),
         new IfevalCommand(),
         new dev.sapling.kernel.KernelCommand(),
         new dev.sapling.kernel.ScriptCommand());
