@@ -22,7 +22,9 @@ public final class Main {
         new LogitsCommand(),
         new ConvertCommand(),
         new BenchCommand(),
-        new IfevalCommand());
+        new IfevalCommand(),
+        new dev.sapling.kernel.KernelCommand(),
+        new dev.sapling.kernel.ScriptCommand());
   }
 
   public static void main(String[] argv) {
