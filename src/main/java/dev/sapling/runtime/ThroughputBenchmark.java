@@ -53,27 +53,42 @@ public final class ThroughputBenchmark {
 
   /** Measures sampling then scoring at each batch size; logs each result to {@code log} as it comes. */
   public List<Result> run(Transformer model, Tokenizer tokenizer, int[] batches, PrintStream log) {
-    int vocab = model.config().vocabSize();
     List<Result> results = new ArrayList<>();
     for (int batch : batches) {
-      List<int[]> prompts = randomIds(batch, promptTokens, vocab, 1);
-      List<int[]> continuations = randomIds(batch, newTokens, vocab, 2);
-      Generator generator = new Generator(model, tokenizer).withEosIds().withMaxBatchRows(batch);
-      SamplingParams params = SamplingParams.defaults().withMaxNewTokens(newTokens).withSeed(0);
-      Result sample = measure("sample", batch, (long) batch * newTokens,
-          () -> generator.generateIds(prompts, params, ProgressListener.NONE, c -> {}));
-      log.println(describe(sample));
-      results.add(sample);
-      Scorer scorer = new Scorer(model, tokenizer).withMaxBatchRows(batch);
-      List<Scorer.Pair> pairs = new ArrayList<>();
-      for (int i = 0; i < batch; i++) {
-        pairs.add(new Scorer.Pair(prompts.get(i), continuations.get(i)));
-      }
-      Result score = measure("score", batch, (long) batch * newTokens, () -> scorer.score(pairs));
-      log.println(describe(score));
-      results.add(score);
+      results.add(sample(model, tokenizer, batch, log));
+      results.add(score(model, tokenizer, batch, promptTokens, newTokens, log));
     }
     return results;
+  }
+
+  /** Sampling at one batch size: {@code batch} random prompts, {@code newTokens} drawn per prompt, EOS off. */
+  public Result sample(Transformer model, Tokenizer tokenizer, int batch, PrintStream log) {
+    List<int[]> prompts = randomIds(batch, promptTokens, model.config().vocabSize(), 1);
+    Generator generator = new Generator(model, tokenizer).withEosIds().withMaxBatchRows(batch);
+    SamplingParams params = SamplingParams.defaults().withMaxNewTokens(newTokens).withSeed(0);
+    Result sample = measure("sample", batch, (long) batch * newTokens,
+        () -> generator.generateIds(prompts, params, ProgressListener.NONE, c -> {}));
+    log.println(describe(sample));
+    return sample;
+  }
+
+  /**
+   * Scoring (teacher-forced log-probs) at one shape: {@code batch} rows of {@code contextTokens} random context ids
+   * followed by {@code continuationTokens} scored ids; throughput counts the scored ids.
+   */
+  public Result score(Transformer model, Tokenizer tokenizer, int batch, int contextTokens, int continuationTokens,
+      PrintStream log) {
+    int vocab = model.config().vocabSize();
+    List<int[]> contexts = randomIds(batch, contextTokens, vocab, 1);
+    List<int[]> continuations = randomIds(batch, continuationTokens, vocab, 2);
+    Scorer scorer = new Scorer(model, tokenizer).withMaxBatchRows(batch);
+    List<Scorer.Pair> pairs = new ArrayList<>();
+    for (int i = 0; i < batch; i++) {
+      pairs.add(new Scorer.Pair(contexts.get(i), continuations.get(i)));
+    }
+    Result score = measure("score", batch, (long) batch * continuationTokens, () -> scorer.score(pairs));
+    log.println(describe(score));
+    return score;
   }
 
   /** One line per result: task, batch, tokens/s. */
