@@ -37,7 +37,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p>With {@code --score-batch B --score-tokens L}, scoring runs once, at B rows of L tokens (one context id and
- * L - 1 scored ids), instead of at every sampling batch. {@code --json} prints one JSON object per result line
+ * L - 1 scored ids), instead of at every sampling batch. {@code --greedy} decodes greedily instead of sampling at
+ * temperature 1. {@code --json} prints one JSON object per result line
  * instead of the table.
  */
 public final class BenchCommand implements Command {
@@ -56,17 +57,18 @@ public final class BenchCommand implements Command {
     return String.join("\n",
         "usage: sapling bench [--model PATH [--device cpu|gpu]] [--shape stories260k|llama-100m]...",
         "                     [--batches 1,8,32] [--prompt-tokens 32] [--new-tokens 64] [--repeats 3]",
-        "                     [--score-batch B --score-tokens L] [--json]",
+        "                     [--score-batch B --score-tokens L] [--greedy] [--json]",
         "  --model: a loaded checkpoint; --shape: random-init models of that shape on the CPU (float32).",
         "  Default: both shapes. EOS is disabled, so every row runs the full length.",
         "  --score-batch/--score-tokens: score once, B rows of L tokens (1 context + L-1 scored), not at every batch.",
+        "  --greedy: decode greedily (temperature 0; task 'greedy') instead of sampling at temperature 1.",
         "  --json: one JSON object per result (model, task, batch, tokens, seconds, tokens_per_s) instead of the table.",
         "  Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
   }
 
   @Override
   public Set<String> switches() {
-    return Set.of("json");
+    return Set.of("json", "greedy");
   }
 
   @Override
@@ -95,7 +97,7 @@ public final class BenchCommand implements Command {
     if (promptTokens < 1 || newTokens < 1 || repeats < 1 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
       throw new CliUsageException("--prompt-tokens, --new-tokens, --repeats and every --batches entry must be >= 1");
     }
-    ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats);
+    ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats, args.flag("greedy"));
     Plan plan = new Plan(bench, batches, scoreBatch, scoreTokens, json);
     if (!json) {
       out.println("| model | parameters | task | batch | tokens/s | tokens/CPU-s |");

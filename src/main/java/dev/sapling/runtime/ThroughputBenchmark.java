@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 /**
  * Tokens per second of {@link Generator} (sampling) and {@link Scorer} at several batch sizes, the method written
  * down so numbers can be compared: {@code batch} prompts of {@code promptTokens} random ids each; sampling draws
- * {@code newTokens} per prompt at temperature 1 with EOS disabled, so every row runs the full length; scoring scores
+ * {@code newTokens} per prompt at temperature 1 (or greedily) with EOS disabled, so every row runs the full length; scoring scores
  * a continuation of {@code newTokens} random ids after each prompt. Each measurement follows one untimed warm-up run
  * of the same batch and is the median of {@code repeats} timed runs; wall time includes prefill, sampling in Java and
  * every transfer. Throughput counts generated (or scored continuation) tokens only.
@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  */
 public final class ThroughputBenchmark {
   /**
-   * One measurement: {@code task} is {@code "sample"} or {@code "score"}; {@code medianCpuNanos} is the calling
+   * One measurement: {@code task} is {@code "sample"}, {@code "greedy"} or {@code "score"}; {@code medianCpuNanos} is the calling
    * thread's CPU time in the run of median wall time, which is where libtorch computes when it runs on one thread.
    */
   public record Result(String task, int batch, long tokens, long medianNanos, long medianCpuNanos) {
@@ -44,11 +44,18 @@ public final class ThroughputBenchmark {
   private final int promptTokens;
   private final int newTokens;
   private final int repeats;
+  private final boolean greedy;
 
   public ThroughputBenchmark(int promptTokens, int newTokens, int repeats) {
+    this(promptTokens, newTokens, repeats, false);
+  }
+
+  /** With {@code greedy}, sampling is greedy decoding (temperature 0) and its results are named {@code "greedy"}. */
+  public ThroughputBenchmark(int promptTokens, int newTokens, int repeats, boolean greedy) {
     this.promptTokens = promptTokens;
     this.newTokens = newTokens;
     this.repeats = repeats;
+    this.greedy = greedy;
   }
 
   /** Measures sampling then scoring at each batch size; logs each result to {@code log} as it comes. */
@@ -65,8 +72,9 @@ public final class ThroughputBenchmark {
   public Result sample(Transformer model, Tokenizer tokenizer, int batch, PrintStream log) {
     List<int[]> prompts = randomIds(batch, promptTokens, model.config().vocabSize(), 1);
     Generator generator = new Generator(model, tokenizer).withEosIds().withMaxBatchRows(batch);
-    SamplingParams params = SamplingParams.defaults().withMaxNewTokens(newTokens).withSeed(0);
-    Result sample = measure("sample", batch, (long) batch * newTokens,
+    SamplingParams params = SamplingParams.defaults().withTemperature(greedy ? 0 : 1).withMaxNewTokens(newTokens)
+        .withSeed(0);
+    Result sample = measure(greedy ? "greedy" : "sample", batch, (long) batch * newTokens,
         () -> generator.generateIds(prompts, params, ProgressListener.NONE, c -> {}));
     log.println(describe(sample));
     return sample;
