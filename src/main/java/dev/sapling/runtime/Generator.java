@@ -14,7 +14,9 @@ import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;
 import dev.sapling.runtime.sampling.SamplingState;
 import dev.sapling.runtime.sampling.StopSequenceMatcher;
+import dev.sapling.runtime.sampling.HostTokenSelector;
 import dev.sapling.runtime.sampling.TokenSampler;
+import dev.sapling.runtime.sampling.TokenSelector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -48,8 +50,6 @@ public final class Generator {
    * carried along unsampled, so a batch is not copied every time a single row ends.
    */
   private static final int COMPACT_WHEN_FINISHED = 4;
-  /** Rows × vocabulary above which rows are sampled in parallel (below it, threads cost more than they save). */
-  private static final long PARALLEL_SAMPLING_WORK = 1L << 17;
   /** Prompt tokens decoded before a completion's own, so its first token decodes as it does in context. */
   private static final int CONTEXT_TOKENS = 4;
 
@@ -58,11 +58,13 @@ public final class Generator {
   private final int maxBatchRows;
   private final BitSet eosIds;
   private final OptionalInt bos;
+  /** Whether greedy rows may be chosen on the device ({@link TokenSelector#forParams}); off only in tests. */
+  private final boolean deviceGreedy;
 
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
-        tokenizer.bosId());
+        tokenizer.bosId(), true);
   }
 
   /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */
@@ -75,7 +77,8 @@ public final class Generator {
     return model.manifest().addBos() ? model.manifest().bosId() : OptionalInt.empty();
   }
 
-  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos) {
+  private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos,
+      boolean deviceGreedy) {
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -84,6 +87,7 @@ public final class Generator {
     this.maxBatchRows = maxBatchRows;
     this.eosIds = eosIds;
     this.bos = bos;
+    this.deviceGreedy = deviceGreedy;
   }
 
   private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
@@ -95,7 +99,7 @@ public final class Generator {
 
   /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
   public Generator withMaxBatchRows(int rows) {
-    return new Generator(transformer, tokenizer, rows, eosIds, bos);
+    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceGreedy);
   }
 
   /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
@@ -104,12 +108,17 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceGreedy);
   }
 
   /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
   public Generator withBos(OptionalInt bosId) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceGreedy);
+  }
+
+  /** The same generator choosing every token in Java, greedy ones included: what the device path must match. */
+  Generator withHostSelection() {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, false);
   }
 
   /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
@@ -288,23 +297,22 @@ public final class Generator {
         rows.add(new Row(batch[b], s, prompts.get(batch[b]), params));
       }
     }
-    ThreadLocal<TokenSampler> samplers = ThreadLocal.withInitial(() -> new TokenSampler(params, vocab));
+    TokenSelector selector =
+        deviceGreedy ? TokenSelector.forParams(params, vocab) : new HostTokenSelector(params, vocab);
     NDManager parent = transformer.weights().embedding().getManager();
     try (NDManager batchManager = parent.newSubManager()) {
       int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);
       KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + newSlots, padding);
       try {
         long t0 = System.nanoTime();
-        float[] logits = step(flat, batch.length, maxLen, cache, batchManager);
+        TokenSampler.Draw[] draws = step(flat, batch.length, maxLen, cache, batchManager, selector, rows, rowToPrompt);
         if (n > 1) {
           cache = replace(cache, cache.select(rowToPrompt));
         }
         long decodeStart = System.nanoTime();
         long prefillNanos = decodeStart - t0;
-        int[] logitRow = rowToPrompt;
         while (true) {
           int alive = 0;
-          TokenSampler.Draw[] draws = drawAll(rows, logits, logitRow, vocab, samplers);
           for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
             if (row.finish != null) {
@@ -338,8 +346,8 @@ public final class Generator {
             Row row = rows.get(i);
             lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
           }
-          logits = step(lastTokens, rows.size(), 1, cache, batchManager);
-          logitRow = IntStream.range(0, rows.size()).toArray();
+          int[] ownRows = IntStream.range(0, rows.size()).toArray();
+          draws = step(lastTokens, rows.size(), 1, cache, batchManager, selector, rows, ownRows);
         }
       } finally {
         cache.close();
@@ -347,41 +355,39 @@ public final class Generator {
     }
   }
 
-  /**
-   * The next token of every unfinished row. Rows draw in parallel when the batch is large enough to pay for it: each
-   * row has its own random generator, so the result does not depend on the threads.
-   */
-  private static TokenSampler.Draw[] drawAll(List<Row> rows, float[] logits, int[] logitRow, int vocab,
-      ThreadLocal<TokenSampler> samplers) {
-    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
-    IntStream indices = IntStream.range(0, rows.size());
-    if ((long) rows.size() * vocab >= PARALLEL_SAMPLING_WORK) {
-      indices = indices.parallel();
-    }
-    indices.forEach(i -> {
-      Row row = rows.get(i);
-      if (row.finish == null) {
-        draws[i] = samplers.get().draw(logits, logitRow[i] * vocab, row.state);
-      }
-    });
-    return draws;
-  }
-
   private static KvCache replace(KvCache old, KvCache replacement) {
     old.close();
     return replacement;
   }
 
-  /** One forward pass over {@code tokens} ({@code [rows, count]}); returns the last position's logits, row-major. */
-  private float[] step(int[] tokens, int rows, int count, KvCache cache, NDManager batchManager) {
+  /**
+   * One forward pass over {@code tokens} ({@code [batchRows, count]}), then the next token of every unfinished row,
+   * row {@code i} choosing from the last position's logits of batch row {@code logitRow[i]}; {@code null} for
+   * finished rows. The logits stay in the step's manager: only what {@code selector} copies reaches the host.
+   */
+  private TokenSampler.Draw[] step(int[] tokens, int batchRows, int count, KvCache cache, NDManager batchManager,
+      TokenSelector selector, List<Row> rows, int[] logitRow) {
+    int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
+    int[] from = new int[live.length];
+    SamplingState[] states = new SamplingState[live.length];
+    for (int j = 0; j < live.length; j++) {
+      from[j] = logitRow[live[j]];
+      states[j] = rows.get(live[j]).state;
+    }
+    TokenSampler.Draw[] chosen;
     try (NDManager step = batchManager.newSubManager()) {
-      NDArray ids = step.create(tokens, new Shape(rows, count));
+      NDArray ids = step.create(tokens, new Shape(batchRows, count));
       NDArray logits = transformer.forward(ids, cache, true);
       try {
-        return logits.toFloatArray();
+        chosen = selector.select(logits, from, states);
       } finally {
         logits.close();
       }
     }
+    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+    for (int j = 0; j < live.length; j++) {
+      draws[live[j]] = chosen[j];
+    }
+    return draws;
   }
 }

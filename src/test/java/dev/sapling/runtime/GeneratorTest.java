@@ -19,7 +19,9 @@ import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,6 +217,40 @@ class GeneratorTest {
       checked++;
     }
     assertEquals(PROMPTS.size(), checked);
+  }
+
+  @Test
+  void greedyOnTheDeviceGivesTheJavaPathsTokensLogprobsAndFinishes() {
+    SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
+    List<Completion> unstopped = generator().withEosIds().withHostSelection().generateIds(PROMPTS, free);
+    int eos = unstopped.get(0).tokenIds()[4];
+    int p = 1; // a stop from a row that reaches its tokens 5 and 6 before the EOS
+    while (Arrays.stream(unstopped.get(p).tokenIds(), 0, 7).anyMatch(t -> t == eos)) {
+      p++;
+    }
+    int[] ids = unstopped.get(p).tokenIds();
+    String left = TinyTokenizer.piece(ids[5]);
+    String stop = left.substring(left.length() - 1) + TinyTokenizer.piece(ids[6]).charAt(0);
+    SamplingParams params = free.withStop(List.of("never-there", stop)).withN(2);
+    Set<FinishReason> seen = EnumSet.noneOf(FinishReason.class);
+    for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(3))) {
+      List<Completion> device = g.generateIds(PROMPTS, params);
+      List<Completion> java = g.withHostSelection().generateIds(PROMPTS, params);
+      assertEquals(java.size(), device.size());
+      for (int i = 0; i < java.size(); i++) {
+        Completion d = device.get(i);
+        Completion j = java.get(i);
+        String where = "completion " + i;
+        assertArrayEquals(j.tokenIds(), d.tokenIds(), where);
+        assertEquals(j.text(), d.text(), where);
+        assertEquals(j.finishReason(), d.finishReason(), where);
+        for (int t = 0; t < j.logprobs().length; t++) {
+          assertEquals(j.logprobs()[t], d.logprobs()[t], 1e-6, where + " token " + t);
+        }
+        seen.add(d.finishReason());
+      }
+    }
+    assertEquals(EnumSet.allOf(FinishReason.class), seen, "the batch should end rows by EOS, stop and length");
   }
 
   @Test

@@ -77,6 +77,11 @@ public record SamplingParams(
     return temperature == 0;
   }
 
+  /** True when a repetition or presence penalty reshapes the logits, so the choice depends on earlier tokens. */
+  public boolean hasPenalties() {
+    return repetitionPenalty != 1.0 || presencePenalty != 0.0;
+  }
+
   public SamplingParams withTemperature(double v) {
     return new SamplingParams(v, topK, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, n, seed);
   }

@@ -50,7 +50,7 @@ public final class TokenSampler {
           + "); the forward pass produced NaN or infinite values (overflow in a narrow dtype?)");
     }
     int token;
-    if (!params.isGreedy() && params.temperature() == 1.0 && !penalised()) {
+    if (!params.isGreedy() && params.temperature() == 1.0 && !params.hasPenalties()) {
       // w already holds the unnormalised distribution (max weight 1): no second pass of exp
       token = filtered() ? drawFiltered(w, sum, state.nextUniform()) : drawInOrder(w, sum, state.nextUniform());
     } else {
@@ -62,10 +62,6 @@ public final class TokenSampler {
     }
     state.accept(token);
     return new Draw(token, (float) (logits[offset + token] - logZ));
-  }
-
-  private boolean penalised() {
-    return params.repetitionPenalty() != 1.0 || params.presencePenalty() != 0.0;
   }
 
   private boolean filtered() {
