@@ -85,6 +85,7 @@ public final class BenchCommand implements Command {
     int scoreBatch = args.intValue("score-batch", 0);
     int scoreTokens = args.intValue("score-tokens", 0);
     boolean json = args.flag("json");
+    boolean greedy = args.flag("greedy");
     if ((scoreBatch > 0) != (scoreTokens > 0) || scoreBatch < 0 || scoreTokens == 1 || scoreTokens < 0) {
       throw new CliUsageException("--score-batch and --score-tokens go together: a batch >= 1 and a length >= 2");
     }
@@ -97,7 +98,7 @@ public final class BenchCommand implements Command {
     if (promptTokens < 1 || newTokens < 1 || repeats < 1 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
       throw new CliUsageException("--prompt-tokens, --new-tokens, --repeats and every --batches entry must be >= 1");
     }
-    ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats, args.flag("greedy"));
+    ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats, greedy);
     Plan plan = new Plan(bench, batches, scoreBatch, scoreTokens, json);
     if (!json) {
       out.println("| model | parameters | task | batch | tokens/s | tokens/CPU-s |");
