@@ -45,16 +45,25 @@ public final class Scorer {
    */
   public static final long DEFAULT_LOGITS_BUDGET = 32L << 20;
 
+  /**
+   * Rows × positions per body pass on the CPU. One pass over 8 × 511 positions of a 95M model ran 3× slower there
+   * than 4 passes of 8 × 128 (large matmuls fall out of cache on one core; docs/runtime.md); a GPU runs them all at
+   * once.
+   */
+  public static final long DEFAULT_CPU_BODY_TOKENS = 1024;
+
   private final Transformer transformer;
   private final Tokenizer tokenizer;
   private final int maxBatchRows;
   private final int topAlternatives;
   private final long logitsBudget;
+  private final long bodyTokens;
   private final OptionalInt bos;
 
   /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
   public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, tokenizer.bosId());
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
+        tokenizer.bosId());
   }
 
   /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
@@ -63,7 +72,7 @@ public final class Scorer {
   }
 
   private Scorer(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, int topAlternatives,
-      long logitsBudget, OptionalInt bos) {
+      long logitsBudget, long bodyTokens, OptionalInt bos) {
     if (maxBatchRows < 1) {
       throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -76,26 +85,35 @@ public final class Scorer {
     this.maxBatchRows = maxBatchRows;
     this.topAlternatives = topAlternatives;
     this.logitsBudget = logitsBudget;
+    this.bodyTokens = bodyTokens;
     this.bos = bos;
   }
 
   public Scorer withMaxBatchRows(int rows) {
-    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bos);
+    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bodyTokens, bos);
   }
 
   /** The same scorer also reporting the {@code k} most likely tokens at every position. */
   public Scorer withTopAlternatives(int k) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bodyTokens, bos);
   }
 
   /** The same scorer materialising at most {@code floats} logits at once. */
   public Scorer withLogitsBudget(long floats) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bodyTokens, bos);
+  }
+
+  /**
+   * The same scorer running at most {@code tokens} (rows × positions) through the transformer body at once; longer
+   * continuations go through the KV cache in several body passes.
+   */
+  public Scorer withBodyTokens(long tokens) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, tokens, bos);
   }
 
   /** The same scorer starting text contexts with {@code bosId}, or with nothing when empty. */
   public Scorer withBos(OptionalInt bosId) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bosId);
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bodyTokens, bosId);
   }
 
   /**
@@ -244,32 +262,36 @@ public final class Scorer {
             cache.close();
             cache = rows;
           }
-          // then continuation token j predicts token j+1: the body runs once over every continuation position, the
-          // LM head and log-softmax in position chunks that keep the logits block within budget
+          // then continuation token j predicts token j+1: the body runs over as many positions at a time as the
+          // body budget allows (all of them on a GPU), the LM head and log-softmax in position chunks within the
+          // logits budget
           int feed = maxCont - 1;
-          if (feed > 0) {
-            int[] tokens = new int[batch.length * feed];
+          int bodyChunk = (int) Math.max(1, Math.min(feed, bodyTokens / batch.length));
+          int headChunk = (int) Math.max(1, Math.min(bodyChunk, logitsBudget / ((long) batch.length * vocab)));
+          for (int from = 0; from < feed; from += bodyChunk) {
+            int count = Math.min(bodyChunk, feed - from);
+            int[] tokens = new int[batch.length * count];
             for (int r = 0; r < batch.length; r++) {
-              for (int j = 0; j < feed; j++) {
-                tokens[r * feed + j] = j < cont[r].length ? cont[r][j] : 0; // right padding is never attended to
+              for (int j = 0; j < count; j++) {
+                int at = from + j;
+                tokens[r * count + j] = at < cont[r].length ? cont[r][at] : 0; // right padding is never attended to
               }
             }
             try (NDManager body = batchManager.newSubManager()) {
-              NDArray hidden = transformer.hidden(body.create(tokens, new Shape(batch.length, feed)), cache);
-              int chunk = (int) Math.max(1, Math.min(feed, logitsBudget / ((long) batch.length * vocab)));
-              for (int s = 0; s < feed; s += chunk) {
-                int c = Math.min(chunk, feed - s);
+              NDArray hidden = transformer.hidden(body.create(tokens, new Shape(batch.length, count)), cache);
+              for (int s = 0; s < count; s += headChunk) {
+                int c = Math.min(headChunk, count - s);
                 int[] targets = new int[batch.length * c];
                 for (int r = 0; r < batch.length; r++) {
                   for (int j = 0; j < c; j++) {
-                    int at = s + j + 1;
+                    int at = from + s + j + 1;
                     targets[r * c + j] = at < cont[r].length ? cont[r][at] : 0;
                   }
                 }
                 try (NDManager step = body.newSubManager()) {
                   NDArray positions = hidden.get(new NDIndex(":, {}:{}, :", s, s + c));
                   positions.attach(step);
-                  gather(positions, targets, s + 1, cont, logprobs, altTokens, altLogprobs);
+                  gather(positions, targets, from + s + 1, cont, logprobs, altTokens, altLogprobs);
                 }
               }
             }
@@ -334,5 +356,10 @@ public final class Scorer {
         }
       }
     }
+  }
+
+  /** Every position in one body pass on a GPU, {@link #DEFAULT_CPU_BODY_TOKENS} on the CPU. */
+  private static long defaultBodyTokens(Transformer transformer) {
+    return transformer.weights().embedding().getDevice().isGpu() ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
   }
 }

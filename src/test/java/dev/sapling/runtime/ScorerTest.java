@@ -134,8 +134,8 @@ class ScorerTest {
   }
 
   /**
-   * A 3,000-token vocabulary with budgets of one and two positions per LM-head chunk: the body runs once, the head in
-   * several chunks. In every batching mode the chunked log-probs and top-3 alternatives equal the one-chunk ones
+   * A 3,000-token vocabulary with budgets of one and two positions per LM-head chunk over one body pass, and body
+   * passes of 4 positions with 3-position head chunks. In every batching mode the chunked log-probs and top-3 alternatives equal the one-chunk ones
    * (within 1e-6), and both equal the float32 log-softmax of one full forward (same top-3 tokens; log-probs within
    * 1e-6 relative, i.e. a few float32 ulps, as the prefill/continuation split sums in another order).
    */
@@ -166,25 +166,32 @@ class ScorerTest {
       }
     }
     for (int rows : new int[] {1, 2, pairs.size()}) {
-      Scorer oneChunk = new Scorer(big, TOKENIZER).withTopAlternatives(k).withMaxBatchRows(rows);
+      Scorer oneChunk = new Scorer(big, TOKENIZER).withTopAlternatives(k).withMaxBatchRows(rows)
+          .withBodyTokens(Long.MAX_VALUE);
       List<ScoredText> reference = oneChunk.score(pairs);
-      for (long budget : new long[] {1, 2L * rows * vocab}) {
-        List<ScoredText> chunked = oneChunk.withLogitsBudget(budget).score(pairs);
+      // head chunks of 1 and 2 positions over one body pass; body passes of 4 positions with head chunks of 3
+      List<Scorer> chunkedScorers = List.of(oneChunk.withLogitsBudget(1), oneChunk.withLogitsBudget(2L * rows * vocab),
+          oneChunk.withBodyTokens(4L * rows).withLogitsBudget(3L * rows * vocab));
+      for (int mode = 0; mode < chunkedScorers.size(); mode++) {
+        List<ScoredText> chunked = chunkedScorers.get(mode).score(pairs);
         for (int i = 0; i < pairs.size(); i++) {
           Scorer.Pair p = pairs.get(i);
           for (int j = 0; j < p.continuation().length; j++) {
-            String where = "rows " + rows + " budget " + budget + " pair " + i + " token " + j;
+            String where = "rows " + rows + " mode " + mode + " pair " + i + " token " + j;
             int position = p.context().length - 1 + j;
             float full = fullLogSoftmax.get(i)[position * vocab + p.continuation()[j]];
-            assertEquals(reference.get(i).tokenLogprobs()[j], chunked.get(i).tokenLogprobs()[j], 1e-6, where);
+            // head chunks alone change nothing; body passes sum in another order, so a few ulps (1e-6 relative)
+            float one = reference.get(i).tokenLogprobs()[j];
+            assertEquals(one, chunked.get(i).tokenLogprobs()[j], mode < 2 ? 1e-6 : 1e-6 * Math.abs(one), where);
             assertEquals(full, chunked.get(i).tokenLogprobs()[j], 1e-6 * Math.abs(full), where);
             for (int a = 0; a < k; a++) {
               ScoredText.Alternative alt = chunked.get(i).topAlternatives().get(j).get(a);
-              ScoredText.Alternative one = reference.get(i).topAlternatives().get(j).get(a);
+              ScoredText.Alternative oneAlt = reference.get(i).topAlternatives().get(j).get(a);
               float fullTop = fullTopValues.get(i)[position * k + a];
-              assertEquals(one.token(), alt.token(), where + " rank " + a);
+              assertEquals(oneAlt.token(), alt.token(), where + " rank " + a);
               assertEquals(fullTopTokens.get(i)[position * k + a], alt.token(), where + " rank " + a);
-              assertEquals(one.logprob(), alt.logprob(), 1e-6, where + " rank " + a);
+              assertEquals(oneAlt.logprob(), alt.logprob(), mode < 2 ? 1e-6 : 1e-6 * Math.abs(oneAlt.logprob()),
+                  where + " rank " + a);
               assertEquals(fullTop, alt.logprob(), 1e-6 * Math.abs(fullTop), where + " rank " + a);
             }
           }
