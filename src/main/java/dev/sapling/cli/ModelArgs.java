@@ -5,6 +5,8 @@ import dev.sapling.model.Kernels;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.SaplingException;
+import dev.sapling.runtime.device.DeviceSelector;
 import dev.sapling.runtime.device.FusedKernels;
 import java.nio.file.Path;
 
@@ -14,7 +16,7 @@ import java.nio.file.Path;
  */
 final class ModelArgs {
   static final String USAGE = "  --model PATH       a .gguf file or a Hugging Face folder (config.json, *.safetensors, "
-      + "tokenizer.json)\n  --device cpu|gpu   where to run (default cpu); gpu never falls back to cpu\n";
+      + "tokenizer.json)\n  --device cpu|gpu|auto   where to run (default cpu; auto = gpu when one is visible); gpu never falls back to cpu\n";
 
   private ModelArgs() {}
 
@@ -34,13 +36,14 @@ final class ModelArgs {
   }
 
   static Device device(String name) {
-    switch (name) {
-      case "cpu":
-        return Device.cpu();
-      case "gpu":
-        return Device.gpu();
-      default:
-        throw new CliUsageException("--device expects cpu or gpu; got '" + name + "'");
+    try {
+      return DeviceSelector.standard().select(name);
+    } catch (SaplingException e) {
+      if (e.getMessage().startsWith("--device: unknown value")) {
+        throw new CliUsageException(e.getMessage());
+      }
+      throw e;
     }
   }
+
 }

@@ -18,10 +18,14 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Every temporary lives in an {@link NDScope} per layer, so only the layer's output survives it and memory stays
  * flat over thousands of steps. Callers wrap a whole step in their own scope and keep only what they need.
+ * {@link #forward} is {@link #hidden} (every block and the final norm) followed by {@link #logits} (the LM head); the
+ * split lets a scorer run the body once and the large-vocabulary LM head a few positions at a time.
  *
  * <pre>{@code
  * Transformer t = new Transformer(config, weights);
  * NDArray logits = t.forward(tokenIds, cache, true);   // [batch, 1, vocab], float32
+ * NDArray h = t.hidden(tokenIds, cache);                // [batch, count, hidden], normed, compute dtype
+ * NDArray some = t.logits(h.get(new NDIndex(":, 0:8, :"))); // LM head over the first 8 positions only
  * }</pre>
  */
 public final class Transformer {
@@ -68,8 +72,62 @@ public final class Transformer {
    * Runs {@code tokens} ({@code [batch, count]}, int) through the model, appending their keys and values to
    * {@code cache}. Returns float32 logits {@code [batch, count, vocab]}, or {@code [batch, 1, vocab]} for the last
    * position only when {@code lastOnly}, attached to {@code tokens}' manager (so a per-step manager frees them).
+   * The same as {@code logits(hidden(tokens, cache))}, without norming the positions {@code lastOnly} drops.
    */
   public NDArray forward(NDArray tokens, KvCache cache, boolean lastOnly) {
+    NDArray logits;
+    try (NDScope scope = new NDScope()) {
+      NDArray x = body(tokens, cache);
+      if (lastOnly) {
+        x = x.get(new NDIndex(":, -1:, :"));
+      }
+      logits = lmHead(rmsNorm(x, weights.finalNorm()));
+      NDScope.unregister(logits);
+    }
+    logits.attach(tokens.getManager()); // owned by the caller's manager (the tokens'), not by the weights' one
+    return logits;
+  }
+
+  /**
+   * Runs {@code tokens} ({@code [batch, count]}, int) through every block and the final norm, appending their keys
+   * and values to {@code cache}. Returns the normed hidden states {@code [batch, count, hidden]} in the compute
+   * dtype, attached to {@code tokens}' manager; {@link #logits} turns any slice of them into logits, so a caller can
+   * run the body once and the LM head over a few positions at a time.
+   *
+   * <pre>{@code
+   * NDArray h = t.hidden(tokenIds, cache);                              // [batch, count, hidden]
+   * NDArray chunk = t.logits(h.get(new NDIndex(":, 0:8, :")));          // [batch, 8, vocab], float32
+   * }</pre>
+   */
+  public NDArray hidden(NDArray tokens, KvCache cache) {
+    NDArray normed;
+    try (NDScope scope = new NDScope()) {
+      normed = rmsNorm(body(tokens, cache), weights.finalNorm());
+      NDScope.unregister(normed);
+    }
+    normed.attach(tokens.getManager());
+    return normed;
+  }
+
+  /**
+   * The LM head over normed hidden states ({@code [batch, count, hidden]}, from {@link #hidden}): float32 logits
+   * {@code [batch, count, vocab]}, attached to {@code hidden}'s manager.
+   */
+  public NDArray logits(NDArray hidden) {
+    NDArray logits;
+    try (NDScope scope = new NDScope()) {
+      logits = lmHead(hidden);
+      NDScope.unregister(logits);
+    }
+    logits.attach(hidden.getManager());
+    return logits;
+  }
+
+  /**
+   * Embeddings and every block over {@code tokens}, advancing {@code cache}: the residual stream before the final
+   * norm, {@code [batch, count, hidden]}, registered in the caller's {@link NDScope}.
+   */
+  private NDArray body(NDArray tokens, KvCache cache) {
     int batch = (int) tokens.getShape().get(0);
     int count = (int) tokens.getShape().get(1);
     if (batch != cache.batchSize()) {
@@ -77,29 +135,22 @@ public final class Transformer {
     }
     cache.checkRoom(count);
     NDManager m = tokens.getManager();
-    NDArray x;
-    NDArray logits;
-    try (NDScope scope = new NDScope()) {
-      // rotary angles and attention mask for the new positions, shared by every layer
-      NDArray[] cosSin = rotary(cache.positions(m, count));
-      NDArray mask = cache.mask(m, count, config.slidingWindow(), computeType);
+    // rotary angles and attention mask for the new positions, shared by every layer
+    NDArray[] cosSin = rotary(cache.positions(m, count));
+    NDArray mask = cache.mask(m, count, config.slidingWindow(), computeType);
 
-      // token embeddings
-      x = weights.embedding().get(new NDIndex("{}", tokens.toType(DataType.INT64, false)));
-      for (int layer = 0; layer < weights.layers().size(); layer++) {
-        x = block(layer, x, cache, cosSin, mask);
-      }
-      cache.advance(count);
-
-      // final norm and LM head, in float32
-      if (lastOnly) {
-        x = x.get(new NDIndex(":, -1:, :"));
-      }
-      logits = rmsNorm(x, weights.finalNorm()).matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
-      NDScope.unregister(logits);
+    // token embeddings
+    NDArray x = weights.embedding().get(new NDIndex("{}", tokens.toType(DataType.INT64, false)));
+    for (int layer = 0; layer < weights.layers().size(); layer++) {
+      x = block(layer, x, cache, cosSin, mask);
     }
-    logits.attach(m); // owned by the caller's manager (the tokens'), not by the weights' long-lived one
-    return logits;
+    cache.advance(count);
+    return x;
+  }
+
+  /** LM head in float32: {@code normed} times the output embedding. */
+  private NDArray lmHead(NDArray normed) {
+    return normed.matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
   }
 
   /** One transformer block: attention then MLP, each with a pre-norm and a residual connection. */

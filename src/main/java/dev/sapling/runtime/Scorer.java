@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
@@ -23,7 +22,9 @@ import java.util.stream.IntStream;
 /**
  * Log-probabilities of continuations given contexts, in batches. Each distinct context of a batch is prefilled once
  * and its KV cache rows copied to every continuation that follows it ({@link KvCache#select}), so scoring many
- * answers to one prompt costs one prompt prefill. Log-softmax runs in float32 on the device whatever the model's
+ * answers to one prompt costs one prompt prefill. The continuations then run through the transformer body once
+ * ({@link Transformer#hidden}); the LM head and log-softmax follow in position chunks that keep the logits block within
+ * the logits budget ({@link Transformer#logits}). Log-softmax runs in float32 on the device whatever the model's
  * compute dtype; only the chosen tokens' log-probs (and top-k alternatives when asked) leave it.
  *
  * <pre>{@code
@@ -38,19 +39,31 @@ public final class Scorer {
 
   /** Rows (continuations) per batch unless {@link #withMaxBatchRows} says otherwise. */
   public static final int DEFAULT_MAX_BATCH_ROWS = 32;
-  /** Largest logits block, in floats, materialised at once (128 MiB); longer continuations run in chunks. */
+  /**
+   * Largest logits block, in floats, materialised at once (128 MiB); the LM head runs over as many positions at a
+   * time as fit (the body runs over all of them at once either way).
+   */
   public static final long DEFAULT_LOGITS_BUDGET = 32L << 20;
+
+  /**
+   * Rows × positions per body pass on the CPU. One pass over 8 × 511 positions of a 95M model ran 3× slower there
+   * than 4 passes of 8 × 128 (large matmuls fall out of cache on one core; docs/runtime.md); a GPU runs them all at
+   * once.
+   */
+  public static final long DEFAULT_CPU_BODY_TOKENS = 1024;
 
   private final Transformer transformer;
   private final Tokenizer tokenizer;
   private final int maxBatchRows;
   private final int topAlternatives;
   private final long logitsBudget;
+  private final long bodyTokens;
   private final OptionalInt bos;
 
   /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
   public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, tokenizer.bosId());
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
+        tokenizer.bosId());
   }
 
   /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
@@ -59,7 +72,7 @@ public final class Scorer {
   }
 
   private Scorer(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, int topAlternatives,
-      long logitsBudget, OptionalInt bos) {
+      long logitsBudget, long bodyTokens, OptionalInt bos) {
     if (maxBatchRows < 1) {
       throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -72,26 +85,35 @@ public final class Scorer {
     this.maxBatchRows = maxBatchRows;
     this.topAlternatives = topAlternatives;
     this.logitsBudget = logitsBudget;
+    this.bodyTokens = bodyTokens;
     this.bos = bos;
   }
 
   public Scorer withMaxBatchRows(int rows) {
-    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bos);
+    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bodyTokens, bos);
   }
 
   /** The same scorer also reporting the {@code k} most likely tokens at every position. */
   public Scorer withTopAlternatives(int k) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bodyTokens, bos);
   }
 
   /** The same scorer materialising at most {@code floats} logits at once. */
   public Scorer withLogitsBudget(long floats) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bos);
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bodyTokens, bos);
+  }
+
+  /**
+   * The same scorer running at most {@code tokens} (rows × positions) through the transformer body at once; longer
+   * continuations go through the KV cache in several body passes.
+   */
+  public Scorer withBodyTokens(long tokens) {
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, tokens, bos);
   }
 
   /** The same scorer starting text contexts with {@code bosId}, or with nothing when empty. */
   public Scorer withBos(OptionalInt bosId) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bosId);
+    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bodyTokens, bosId);
   }
 
   /**
@@ -227,30 +249,52 @@ public final class Scorer {
           for (int r = 0; r < batch.length; r++) {
             firstTargets[r] = cont[r].length > 0 ? cont[r][0] : 0;
           }
-          forwardAndGather(flat, groups, maxCtx, rowGroup, firstTargets, 1, 0, cache, batchManager, cont, logprobs,
-              altTokens, altLogprobs);
+          try (NDManager step = batchManager.newSubManager()) {
+            NDArray hidden = transformer.hidden(step.create(flat, new Shape(groups, maxCtx)), cache);
+            NDArray last = hidden.get(new NDIndex(":, -1:, :"));
+            if (groups != batch.length) {
+              last = last.get(new NDIndex("{}", step.create(Arrays.stream(rowGroup).asLongStream().toArray())));
+            }
+            gather(last, firstTargets, 0, cont, logprobs, altTokens, altLogprobs);
+          }
           if (groups != batch.length) {
             KvCache rows = cache.select(rowGroup);
             cache.close();
             cache = rows;
           }
-          // then continuation token j predicts token j+1, fed in chunks that keep logits within budget
+          // then continuation token j predicts token j+1: the body runs over as many positions at a time as the
+          // body budget allows (all of them on a GPU), the LM head and log-softmax in position chunks within the
+          // logits budget
           int feed = maxCont - 1;
-          int chunk = (int) Math.max(1, Math.min(feed, logitsBudget / ((long) batch.length * vocab)));
-          int[] identity = IntStream.range(0, batch.length).toArray();
-          for (int s = 0; s < feed; s += chunk) {
-            int c = Math.min(chunk, feed - s);
-            int[] tokens = new int[batch.length * c];
-            int[] targets = new int[batch.length * c];
+          int bodyChunk = (int) Math.max(1, Math.min(feed, bodyTokens / batch.length));
+          int headChunk = (int) Math.max(1, Math.min(bodyChunk, logitsBudget / ((long) batch.length * vocab)));
+          for (int from = 0; from < feed; from += bodyChunk) {
+            int count = Math.min(bodyChunk, feed - from);
+            int[] tokens = new int[batch.length * count];
             for (int r = 0; r < batch.length; r++) {
-              for (int j = 0; j < c; j++) {
-                int at = s + j;
-                tokens[r * c + j] = at < cont[r].length ? cont[r][at] : 0; // right padding is never attended to
-                targets[r * c + j] = at + 1 < cont[r].length ? cont[r][at + 1] : 0;
+              for (int j = 0; j < count; j++) {
+                int at = from + j;
+                tokens[r * count + j] = at < cont[r].length ? cont[r][at] : 0; // right padding is never attended to
               }
             }
-            forwardAndGather(tokens, batch.length, c, identity, targets, c, s + 1, cache, batchManager, cont,
-                logprobs, altTokens, altLogprobs);
+            try (NDManager body = batchManager.newSubManager()) {
+              NDArray hidden = transformer.hidden(body.create(tokens, new Shape(batch.length, count)), cache);
+              for (int s = 0; s < count; s += headChunk) {
+                int c = Math.min(headChunk, count - s);
+                int[] targets = new int[batch.length * c];
+                for (int r = 0; r < batch.length; r++) {
+                  for (int j = 0; j < c; j++) {
+                    int at = from + s + j + 1;
+                    targets[r * c + j] = at < cont[r].length ? cont[r][at] : 0;
+                  }
+                }
+                try (NDManager step = body.newSubManager()) {
+                  NDArray positions = hidden.get(new NDIndex(":, {}:{}, :", s, s + c));
+                  positions.attach(step);
+                  gather(positions, targets, from + s + 1, cont, logprobs, altTokens, altLogprobs);
+                }
+              }
+            }
           }
         } finally {
           cache.close();
@@ -275,37 +319,28 @@ public final class Scorer {
   }
 
   /**
-   * Runs {@code tokens} ({@code [inputRows, count]}) through the model; takes the log-softmax of the last
-   * {@code outputs} positions' logits (in float32), and for each scored row {@code r} (whose logits are input row
-   * {@code logitRow[r]}) stores the log-prob of {@code targets[r * outputs + j]} at continuation position
-   * {@code first + j}, skipping positions past the row's continuation.
+   * Applies the LM head to {@code hidden} ({@code [rows, outputs, hidden]}, one row per scored row), takes the
+   * log-softmax in float32 and, for each row {@code r}, stores the log-prob of {@code targets[r * outputs + j]} (and
+   * the top-k alternatives when asked) at continuation position {@code first + j}, skipping positions past the row's
+   * continuation. Logits stay on the device, in {@code hidden}'s manager, which the caller closes.
    */
-  private void forwardAndGather(int[] tokens, int inputRows, int count, int[] logitRow, int[] targets, int outputs,
-      int first, KvCache cache, NDManager batchManager, int[][] cont, float[][] logprobs, int[][] altTokens,
+  private void gather(NDArray hidden, int[] targets, int first, int[][] cont, float[][] logprobs, int[][] altTokens,
       float[][] altLogprobs) {
-    int rows = logitRow.length;
+    int rows = (int) hidden.getShape().get(0);
+    int outputs = (int) hidden.getShape().get(1);
     int k = topAlternatives;
     float[] chosen;
     float[] altValues = null;
     long[] altIndices = null;
-    try (NDManager step = batchManager.newSubManager(); NDScope scope = new NDScope()) {
-      NDArray logits = transformer.forward(step.create(tokens, new Shape(inputRows, count)), cache, outputs == 1);
-      try {
-        NDArray logSoftmax = logits.toType(DataType.FLOAT32, false).logSoftmax(2); // [inputRows, outputs, vocab]
-        if (rows != inputRows || !isIdentity(logitRow)) {
-          long[] rowIndex = Arrays.stream(logitRow).asLongStream().toArray();
-          logSoftmax = logSoftmax.get(new NDIndex("{}", step.create(rowIndex)));
-        }
-        long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
-        NDArray index = step.create(targetIndex, new Shape(rows, outputs, 1));
-        chosen = logSoftmax.gather(index, 2).toFloatArray();
-        if (k > 0) {
-          NDList top = logSoftmax.topK(k, 2);
-          altValues = top.get(0).toFloatArray();
-          altIndices = top.get(1).toLongArray();
-        }
-      } finally {
-        logits.close();
+    try (NDScope scope = new NDScope()) {
+      NDArray logSoftmax = transformer.logits(hidden).logSoftmax(2); // [rows, outputs, vocab], float32
+      long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
+      NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs, 1));
+      chosen = logSoftmax.gather(index, 2).toFloatArray();
+      if (k > 0) {
+        NDList top = logSoftmax.topK(k, 2);
+        altValues = top.get(0).toFloatArray();
+        altIndices = top.get(1).toLongArray();
       }
     }
     for (int r = 0; r < rows; r++) {
@@ -323,12 +358,8 @@ public final class Scorer {
     }
   }
 
-  private static boolean isIdentity(int[] rows) {
-    for (int i = 0; i < rows.length; i++) {
-      if (rows[i] != i) {
-        return false;
-      }
-    }
-    return true;
+  /** Every position in one body pass on a GPU, {@link #DEFAULT_CPU_BODY_TOKENS} on the CPU. */
+  private static long defaultBodyTokens(Transformer transformer) {
+    return transformer.weights().embedding().getDevice().isGpu() ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
   }
 }

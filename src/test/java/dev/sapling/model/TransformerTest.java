@@ -49,6 +49,34 @@ class TransformerTest {
   }
 
   @Test
+  void forwardIsLogitsOfHiddenAndTheHeadCanRunOverAnyPositionSlice() {
+    ModelConfig c = config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+      Transformer t = new Transformer(c, new WeightsBuilder(c, MapWeightSource.random(c, 3), m, DataType.FLOAT32)
+          .build());
+      int n = TOKENS.length;
+      try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, n, new int[] {0});
+          KvCache b = KvCache.allocate(c, m, DataType.FLOAT32, n, new int[] {0});
+          NDManager step = m.newSubManager()) {
+        float[] full = t.forward(step.create(TOKENS, new Shape(1, n)), a, false).toFloatArray();
+        NDArray hidden = t.hidden(step.create(TOKENS, new Shape(1, n)), b);
+        assertEquals(new Shape(1, n, c.hiddenSize()), hidden.getShape());
+        assertEquals(DataType.FLOAT32, hidden.getDataType());
+        assertEquals(n, b.length());
+        float[] split = new float[full.length];
+        for (int s = 0; s < n; s += 5) { // the head over positions [s, s + 5), as the scorer runs it
+          int e = Math.min(n, s + 5);
+          float[] part = t.logits(hidden.get(new ai.djl.ndarray.index.NDIndex(":, {}:{}, :", s, e))).toFloatArray();
+          System.arraycopy(part, 0, split, s * c.vocabSize(), part.length);
+        }
+        for (int i = 0; i < full.length; i++) {
+          assertEquals(full[i], split[i], 1e-6, "logit " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void llamaWithGqaMatchesFloat64Reference() {
     assertMatchesReference(config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0));
   }

@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
+import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
@@ -126,6 +131,73 @@ class ScorerTest {
       assertTrue(alternatives.get(1).logprob() >= alternatives.get(2).logprob());
     }
     assertTrue(s.toJsonMap().containsKey("top_logprobs"));
+  }
+
+  /**
+   * A 3,000-token vocabulary with budgets of one and two positions per LM-head chunk over one body pass, and body
+   * passes of 4 positions with 3-position head chunks. In every batching mode the chunked log-probs and top-3 alternatives equal the one-chunk ones
+   * (within 1e-6), and both equal the float32 log-softmax of one full forward (same top-3 tokens; log-probs within
+   * 1e-6 relative, i.e. a few float32 ulps, as the prefill/continuation split sums in another order).
+   */
+  @Test
+  void chunkedLmHeadEqualsOneChunkAndTheFullForwardLogSoftmaxWithTopAlternatives() {
+    int vocab = 3000;
+    int k = 3;
+    Transformer big = TestModels.randomTransformer(TestModels.tinyLlama(vocab, List.of(2)), 41, manager);
+    java.util.Random random = new java.util.Random(5);
+    List<Scorer.Pair> pairs = new ArrayList<>();
+    int[] shared = random.ints(6, 3, vocab).toArray();
+    for (int i = 0; i < 5; i++) {
+      int[] context = i < 3 ? shared : random.ints(2 + i, 3, vocab).toArray();
+      pairs.add(new Scorer.Pair(context, random.ints(3 + 3 * i, 3, vocab).toArray()));
+    }
+    List<float[]> fullLogSoftmax = new ArrayList<>();
+    List<float[]> fullTopValues = new ArrayList<>();
+    List<long[]> fullTopTokens = new ArrayList<>();
+    for (Scorer.Pair p : pairs) {
+      int[] all = ReferenceDecoding.concat(p.context(), p.continuation());
+      try (NDManager m = manager.newSubManager();
+          KvCache cache = KvCache.allocate(big.config(), m, DataType.FLOAT32, all.length, new int[] {0})) {
+        NDArray logSoftmax = big.forward(m.create(all, new Shape(1, all.length)), cache, false).logSoftmax(2);
+        NDList top = logSoftmax.topK(k, 2);
+        fullLogSoftmax.add(logSoftmax.toFloatArray());
+        fullTopValues.add(top.get(0).toFloatArray());
+        fullTopTokens.add(top.get(1).toLongArray());
+      }
+    }
+    for (int rows : new int[] {1, 2, pairs.size()}) {
+      Scorer oneChunk = new Scorer(big, TOKENIZER).withTopAlternatives(k).withMaxBatchRows(rows)
+          .withBodyTokens(Long.MAX_VALUE);
+      List<ScoredText> reference = oneChunk.score(pairs);
+      // head chunks of 1 and 2 positions over one body pass; body passes of 4 positions with head chunks of 3
+      List<Scorer> chunkedScorers = List.of(oneChunk.withLogitsBudget(1), oneChunk.withLogitsBudget(2L * rows * vocab),
+          oneChunk.withBodyTokens(4L * rows).withLogitsBudget(3L * rows * vocab));
+      for (int mode = 0; mode < chunkedScorers.size(); mode++) {
+        List<ScoredText> chunked = chunkedScorers.get(mode).score(pairs);
+        for (int i = 0; i < pairs.size(); i++) {
+          Scorer.Pair p = pairs.get(i);
+          for (int j = 0; j < p.continuation().length; j++) {
+            String where = "rows " + rows + " mode " + mode + " pair " + i + " token " + j;
+            int position = p.context().length - 1 + j;
+            float full = fullLogSoftmax.get(i)[position * vocab + p.continuation()[j]];
+            // head chunks alone change nothing; body passes sum in another order, so a few ulps (1e-6 relative)
+            float one = reference.get(i).tokenLogprobs()[j];
+            assertEquals(one, chunked.get(i).tokenLogprobs()[j], mode < 2 ? 1e-6 : 1e-6 * Math.abs(one), where);
+            assertEquals(full, chunked.get(i).tokenLogprobs()[j], 1e-6 * Math.abs(full), where);
+            for (int a = 0; a < k; a++) {
+              ScoredText.Alternative alt = chunked.get(i).topAlternatives().get(j).get(a);
+              ScoredText.Alternative oneAlt = reference.get(i).topAlternatives().get(j).get(a);
+              float fullTop = fullTopValues.get(i)[position * k + a];
+              assertEquals(oneAlt.token(), alt.token(), where + " rank " + a);
+              assertEquals(fullTopTokens.get(i)[position * k + a], alt.token(), where + " rank " + a);
+              assertEquals(oneAlt.logprob(), alt.logprob(), mode < 2 ? 1e-6 : 1e-6 * Math.abs(oneAlt.logprob()),
+                  where + " rank " + a);
+              assertEquals(fullTop, alt.logprob(), 1e-6 * Math.abs(fullTop), where + " rank " + a);
+            }
+          }
+        }
+      }
+    }
   }
 
   @Test

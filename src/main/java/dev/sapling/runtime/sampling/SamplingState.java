@@ -44,12 +44,12 @@ public final class SamplingState {
   }
 
   /** A uniform double in [0, 1). */
-  double nextUniform() {
+  public double nextUniform() {
     return random.nextDouble();
   }
 
   /** Records a chosen token for the penalties of later steps. */
-  void accept(int token) {
+  public void accept(int token) {
     seen.set(token);
     generated.set(token);
   }
