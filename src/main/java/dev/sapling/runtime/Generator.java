@@ -59,7 +59,7 @@ public final class Generator {
   private final BitSet eosIds;
   private final OptionalInt bos;
   /** Whether greedy rows may be chosen on the device ({@link TokenSelector#forParams}); off only in tests. */
-  private final boolean deviceGreedy;
+  private final boolean deviceSelection;
 
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
@@ -78,7 +78,7 @@ public final class Generator {
   }
 
   private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos,
-      boolean deviceGreedy) {
+      boolean deviceSelection) {
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -87,7 +87,7 @@ public final class Generator {
     this.maxBatchRows = maxBatchRows;
     this.eosIds = eosIds;
     this.bos = bos;
-    this.deviceGreedy = deviceGreedy;
+    this.deviceSelection = deviceSelection;
   }
 
   private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
@@ -99,7 +99,7 @@ public final class Generator {
 
   /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
   public Generator withMaxBatchRows(int rows) {
-    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceGreedy);
+    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceSelection);
   }
 
   /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
@@ -108,12 +108,12 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceGreedy);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection);
   }
 
   /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
   public Generator withBos(OptionalInt bosId) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceGreedy);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection);
   }
 
   /** The same generator choosing every token in Java, greedy ones included: what the device path must match. */
@@ -298,7 +298,7 @@ public final class Generator {
       }
     }
     TokenSelector selector =
-        deviceGreedy ? TokenSelector.forParams(params, vocab) : new HostTokenSelector(params, vocab);
+        deviceSelection ? TokenSelector.forParams(params, vocab) : new HostTokenSelector(params, vocab);
     NDManager parent = transformer.weights().embedding().getManager();
     try (NDManager batchManager = parent.newSubManager()) {
       int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 /**
  * Chooses the next token of the live rows of a decode step from that step's logits while they are still on the
  * device, so that each implementation decides what crosses to the host: {@link HostTokenSelector} copies the rows it
- * needs and samples in Java; {@link DeviceGreedySelector} takes the argmax on the device and copies one id and one
- * log-prob per row. Both give the same tokens and log-probs for greedy decoding.
+ * needs and samples in Java; {@link DeviceTokenSelector} picks greedy and plain-temperature tokens on the device and copies
+ * one id and one log-prob per row. Both give the same tokens and log-probs for the same seeded states.
  *
  * <pre>{@code
  * TokenSelector selector = TokenSelector.forParams(params, vocabSize);
@@ -20,8 +20,9 @@ public interface TokenSelector {
    */
   TokenSampler.Draw[] select(NDArray logits, int[] logitRows, SamplingState[] states);
 
-  /** The device-side greedy selector where {@code params} allow it (greedy, no penalties), else sampling in Java. */
+  /** The device-side selector where {@code params} allow it (greedy or plain temperature), else sampling in Java. */
   static TokenSelector forParams(SamplingParams params, int vocabSize) {
-    return DeviceGreedySelector.handles(params) ? new DeviceGreedySelector() : new HostTokenSelector(params, vocabSize);
+    return DeviceTokenSelector.handles(params)
+        ? new DeviceTokenSelector(params) : new HostTokenSelector(params, vocabSize);
   }
 }

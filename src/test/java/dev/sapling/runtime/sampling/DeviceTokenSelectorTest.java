@@ -1,4 +1,4 @@
-package dev.sapling.runtime;
+package dev.sapling.runtime.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.sapling.runtime.sampling.SamplingParams;
-import dev.sapling.runtime.sampling.SamplingState;
-import dev.sapling.runtime.sampling.TokenSampler;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The device path draws exactly what the Java sampler draws from the same seeded states. */
-class DeviceSamplerTest {
+class DeviceTokenSelectorTest {
   static final int ROWS = 5;
   static final int VOCAB = 3000;
 
@@ -25,7 +22,8 @@ class DeviceSamplerTest {
     Random random = new Random(11);
     for (SamplingParams params : List.of(SamplingParams.greedy(), SamplingParams.defaults().withTemperature(1.0),
         SamplingParams.defaults().withTemperature(0.7))) {
-      assertTrue(DeviceSampler.handles(params), params.toString());
+      assertTrue(DeviceTokenSelector.handles(params), params.toString());
+      DeviceTokenSelector selector = new DeviceTokenSelector(params);
       SamplingState[] javaStates = new SamplingState[ROWS];
       SamplingState[] deviceStates = new SamplingState[ROWS];
       for (int r = 0; r < ROWS; r++) {
@@ -40,17 +38,13 @@ class DeviceSamplerTest {
           for (int i = 0; i < logits.length; i++) {
             logits[i] = (float) (random.nextGaussian() * 3);
           }
-          double[] uniforms = new double[ROWS];
-          for (int r = 0; r < ROWS; r++) {
-            uniforms[r] = params.isGreedy() ? 0 : deviceStates[r].nextUniform();
-          }
-          NDArray array = m.create(logits, new Shape(ROWS, VOCAB));
-          DeviceSampler.Picks picks = DeviceSampler.pick(array, params.isGreedy() ? 0 : params.temperature(), uniforms);
+          NDArray array = m.create(logits, new Shape(ROWS, 1, VOCAB));
+          TokenSampler.Draw[] picks = selector.select(array, new int[] {0, 1, 2, 3, 4}, deviceStates);
           for (int r = 0; r < ROWS; r++) {
             TokenSampler.Draw draw = sampler.draw(logits, r * VOCAB, javaStates[r]);
-            assertEquals(draw.token(), picks.tokens()[r], params + " step " + step + " row " + r);
-            assertEquals(draw.logprob(), picks.logprobs()[r], 1e-5, "logprob, step " + step + " row " + r);
-            if (picks.tokens()[r] != argMax(logits, r)) {
+            assertEquals(draw.token(), picks[r].token(), params + " step " + step + " row " + r);
+            assertEquals(draw.logprob(), picks[r].logprob(), 1e-5, "logprob, step " + step + " row " + r);
+            if (picks[r].token() != argMax(logits, r)) {
               distinct++;
             }
           }
@@ -64,10 +58,10 @@ class DeviceSamplerTest {
 
   @Test
   void filtersAndPenaltiesStayOnTheJavaPath() {
-    assertFalse(DeviceSampler.handles(SamplingParams.defaults().withTopP(0.9)));
-    assertFalse(DeviceSampler.handles(SamplingParams.defaults().withTopK(5)));
-    assertFalse(DeviceSampler.handles(SamplingParams.defaults().withMinP(0.1)));
-    assertFalse(DeviceSampler.handles(SamplingParams.greedy().withRepetitionPenalty(1.2)));
+    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withTopP(0.9)));
+    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withTopK(5)));
+    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withMinP(0.1)));
+    assertFalse(DeviceTokenSelector.handles(SamplingParams.greedy().withRepetitionPenalty(1.2)));
   }
 
   static int argMax(float[] logits, int row) {
