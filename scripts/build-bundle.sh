@@ -51,6 +51,8 @@ for jar in target/lib/*.jar; do
     case "$name" in
       tablesaw-*|guava-*|failureaccess-*|listenablefuture-*|jsr305-*|checker-qual-*|j2objc-*|commons-math3-*|\
       fastutil-*|RoaringBitmap-*|univocity-*|icu4j-*|classgraph-*|jjava-*|jeromq-*|jnacl-*) continue ;;
+      # the kernel's %maven (Maven Resolver) and IFEval's language detection
+      maven-*|plexus-*|httpclient-*|httpcore-*|commons-codec-*|jcl-over-slf4j-*|langdetect-*|jsonic-*) continue ;;
     esac
   fi
   cp "$jar" "$out/target/lib/"
@@ -63,6 +65,10 @@ echo "build-bundle: finding the JDK modules the jars use" >&2
 modules="$("$java_home/bin/jdeps" --multi-release 17 --print-module-deps --ignore-missing-deps -q \
   --class-path "$(ls "$out"/target/lib/*.jar | tr '\n' ':')" "$out/target/sapling.jar")"
 modules="$modules,jdk.unsupported,jdk.zipfs,java.logging"
+if [ -n "$lean" ]; then
+  # the JShell kernel, script runner and image/chart reports are not part of the lean (GPU runtime) bundle
+  modules="$(echo "$modules" | tr ',' '\n' | grep -v -x -e 'jdk.jshell' -e 'java.desktop' | paste -sd, -)"
+fi
 echo "build-bundle: jlink $modules" >&2
 "$java_home/bin/jlink" --add-modules "$modules" --compress=2 --strip-debug --no-header-files --no-man-pages \
   --output "$out/jre"
