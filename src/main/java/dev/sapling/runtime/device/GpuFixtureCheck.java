@@ -1,0 +1,122 @@
+package dev.sapling.runtime.device;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.Kernels;
+import dev.sapling.model.loader.CleanModelLoader;
+import dev.sapling.model.loader.LoadOptions;
+import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.runtime.Generator;
+import dev.sapling.runtime.sampling.SamplingParams;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The foundation's correctness fixtures on a device, for hosts where the JUnit suite cannot run (the GPU bundle has no
+ * test classpath): the transformers float64 reference logits of {@code src/test/resources/dev/sapling/parity}
+ * (F32 within 1e-4; BF16 within a relative L2 of 0.03 and the same argmax at ≥ 90% of positions) and the llama2.c
+ * greedy oracle of stories260K, byte for byte. Prints one line per check and exits non-zero if any fails.
+ *
+ * <pre>
+ * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuFixtureCheck --device gpu   # from the repository root
+ * </pre>
+ */
+public final class GpuFixtureCheck {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Path PARITY = Path.of("src/test/resources/dev/sapling/parity");
+  private static final Path STORIES = Path.of("models/stories260K/stories260K.gguf");
+
+  private GpuFixtureCheck() {}
+
+  public static void main(String[] args) throws Exception {
+    String deviceFlag = args.length == 2 && args[0].equals("--device") ? args[1] : "gpu";
+    Device device = DeviceSelector.standard().select(deviceFlag);
+    Kernels kernels = device.isGpu() ? FusedKernels.load().orElse(Kernels.composed()) : Kernels.composed();
+    List<String> failures = new ArrayList<>();
+    for (DataType dtype : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32)) {
+      LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
+      check(failures, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
+      check(failures, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");
+      check(failures, options, STORIES, "stories260K-hf.logits.json");
+    }
+    try (LoadedModel model = new CleanModelLoader(LoadOptions.defaults().withDevice(device)
+        .withComputeType(DataType.FLOAT32).withKernels(kernels)).load(STORIES)) {
+      String text = Generator.of(model)
+          .generate(List.of(""), SamplingParams.greedy().withMaxNewTokens(200)).get(0).text();
+      boolean ok = text.equals(expectedGreedyText());
+      report(failures, ok, "stories260K greedy 200 tokens on " + device + " equals llama2.c", ok ? "identical"
+          : "differs at char " + firstDifference(text, expectedGreedyText()));
+    }
+    System.out.println(failures.isEmpty() ? "ALL PASS" : "FAILED: " + failures);
+    System.exit(failures.isEmpty() ? 0 : 1);
+  }
+
+  private static void check(List<String> failures, LoadOptions options, Path model, String fixture) throws Exception {
+    JsonNode ref = MAPPER.readTree(PARITY.resolve(fixture).toFile());
+    int[] ids = MAPPER.convertValue(ref.get("ids"), int[].class);
+    try (LoadedModel loaded = new CleanModelLoader(options).load(model);
+        NDManager m = loaded.manager().newSubManager();
+        KvCache cache = KvCache.allocate(loaded.config(), m, loaded.transformer().computeType(), ids.length,
+            new int[] {0})) {
+      float[] ours = loaded.transformer().forward(m.create(ids, new Shape(1, ids.length)), cache, false)
+          .toFloatArray();
+      int vocab = loaded.config().vocabSize();
+      double maxDiff = 0;
+      double diffSq = 0;
+      double refSq = 0;
+      int sameArgmax = 0;
+      for (int pos = 0; pos < ids.length; pos++) {
+        JsonNode row = ref.get("logits").get(pos);
+        int ourBest = 0;
+        int refBest = 0;
+        for (int v = 0; v < vocab; v++) {
+          double r = row.get(v).asDouble();
+          double d = ours[pos * vocab + v] - r;
+          maxDiff = Math.max(maxDiff, Math.abs(d));
+          diffSq += d * d;
+          refSq += r * r;
+          ourBest = ours[pos * vocab + v] > ours[pos * vocab + ourBest] ? v : ourBest;
+          refBest = r > row.get(refBest).asDouble() ? v : refBest;
+        }
+        sameArgmax += ourBest == refBest ? 1 : 0;
+      }
+      double relL2 = Math.sqrt(diffSq / refSq);
+      boolean f32 = options.computeType().orElseThrow() == DataType.FLOAT32;
+      boolean ok = f32 ? maxDiff <= 1e-4 : relL2 <= 0.03 && sameArgmax >= 0.9 * ids.length;
+      report(failures, ok, fixture.replace(".logits.json", "") + " " + options.computeType().orElseThrow() + " on "
+          + options.device(), String.format("max abs diff %.3g, rel L2 %.3g, argmax %d/%d", maxDiff, relL2,
+          sameArgmax, ids.length));
+    }
+  }
+
+  private static void report(List<String> failures, boolean ok, String what, String detail) {
+    System.out.println((ok ? "PASS " : "FAIL ") + what + ": " + detail);
+    if (!ok) {
+      failures.add(what);
+    }
+  }
+
+  private static String expectedGreedyText() throws Exception {
+    for (JsonNode c : MAPPER.readTree(Path.of("models/stories260K/llama2c-expected-outputs.json").toFile())
+        .get("cases")) {
+      if (c.get("args_llama2zig").asText().startsWith("--temperature 0")) {
+        return c.get("expected_text").asText();
+      }
+    }
+    throw new IllegalStateException("no temperature-0 case in llama2c-expected-outputs.json");
+  }
+
+  private static int firstDifference(String a, String b) {
+    int i = 0;
+    while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
+  }
+}
