@@ -14,8 +14,6 @@ import dev.sapling.model.loader.GgufTokenizerReader;
 import dev.sapling.model.loader.GgufWeightSource;
 import dev.sapling.model.tokenizer.SentencePieceTokenizer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +48,7 @@ public final class GgufToHfConverter {
     List<RawTensor> tensors = new ArrayList<>();
     for (String name : source.names()) {
       RawTensor t = source.find(name).orElseThrow();
-      tensors.add(t.type() == TensorType.Q8_0 ? asF32(t) : t);
+      tensors.add(t.type() == TensorType.Q8_0 ? t.withFloats(t.name(), t.toFloats()) : t); // no Q8_0 in safetensors
     }
 
     Path parent = out.toAbsolutePath().getParent();
@@ -80,8 +78,7 @@ public final class GgufToHfConverter {
 
   private static ObjectNode tokenizerConfig(SentencePieceTokenizer tokenizer, GgufFile gguf) {
     ObjectNode n = MAPPER.createObjectNode();
-    boolean addBos = gguf.metadata().get("tokenizer.ggml.add_bos_token") instanceof Boolean b ? b : true;
-    n.put("add_bos_token", addBos);
+    n.put("add_bos_token", GgufTokenizerReader.addsBos(gguf));
     n.put("add_eos_token", false);
     tokenizer.bosId().ifPresent(id -> n.put("bos_token", tokenizer.piece(id)));
     tokenizer.eosId().ifPresent(id -> n.put("eos_token", tokenizer.piece(id)));
@@ -109,13 +106,6 @@ public final class GgufToHfConverter {
       return "float16";
     }
     return "float32";
-  }
-
-  private static RawTensor asF32(RawTensor t) {
-    float[] values = t.toFloats();
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.asFloatBuffer().put(values);
-    return new RawTensor(t.name(), TensorType.F32, t.shape(), bytes, t.file());
   }
 
   private static void write(Path file, ObjectNode json) throws IOException {

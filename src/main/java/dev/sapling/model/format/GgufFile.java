@@ -98,6 +98,11 @@ public final class GgufFile {
     throw wrongType(key, v, "a number");
   }
 
+  /** The boolean value of {@code key}, or empty when absent. */
+  public Optional<Boolean> bool(String key) {
+    return typed(key, Boolean.class, "a boolean");
+  }
+
   /** The array value of {@code key}, or empty when absent. */
   public Optional<List<?>> array(String key) {
     Object v = metadata.get(key);

@@ -38,6 +38,14 @@ public record RawTensor(String name, TensorType type, long[] shape, ByteBuffer d
     return new RawTensor(name, TensorType.F32, shape, data, "<memory>");
   }
 
+  /**
+   * This tensor's shape and file with new float32 values (a dequantized or re-ordered copy) under {@code newName}.
+   */
+  public RawTensor withFloats(String newName, float[] values) {
+    RawTensor t = ofFloats(newName, shape, values);
+    return new RawTensor(newName, TensorType.F32, shape, t.data(), file);
+  }
+
   /** Product of the dimensions. */
   public long elementCount() {
     long n = 1;

@@ -101,7 +101,7 @@ public final class CleanModelLoader {
     ModelConfig config = GgufConfigReader.read(gguf);
     Tokenizer tokenizer = GgufTokenizerReader.read(gguf);
     Optional<String> template = gguf.string("tokenizer.chat_template");
-    boolean addBos = gguf.metadata().get("tokenizer.ggml.add_bos_token") instanceof Boolean b ? b : true;
+    boolean addBos = GgufTokenizerReader.addsBos(gguf);
     String bosSource = gguf.metadata().containsKey("tokenizer.ggml.add_bos_token")
         ? "gguf tokenizer.ggml.add_bos_token" : "default for SentencePiece llama vocabularies (add BOS)";
     WeightSource source = new GgufWeightSource(gguf, config);

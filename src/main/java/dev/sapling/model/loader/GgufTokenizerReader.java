@@ -59,9 +59,14 @@ public final class GgufTokenizerReader {
       }
     }
     int unk = (int) gguf.integer("tokenizer.ggml.unknown_token_id").orElse(0);
-    boolean addSpacePrefix = gguf.metadata().get("tokenizer.ggml.add_space_prefix") instanceof Boolean b ? b : true;
+    boolean addSpacePrefix = gguf.bool("tokenizer.ggml.add_space_prefix").orElse(true);
     return new SpmVocab(pieces, scores, types, unk, id(gguf, "tokenizer.ggml.bos_token_id"),
         id(gguf, "tokenizer.ggml.eos_token_id"), addSpacePrefix);
+  }
+
+  /** Whether prompts start with BOS: {@code tokenizer.ggml.add_bos_token}, true by default for llama vocabularies. */
+  public static boolean addsBos(GgufFile gguf) {
+    return gguf.bool("tokenizer.ggml.add_bos_token").orElse(true);
   }
 
   private static OptionalInt id(GgufFile gguf, String key) {

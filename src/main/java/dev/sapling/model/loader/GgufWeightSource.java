@@ -6,9 +6,6 @@ import dev.sapling.model.format.GgufFile;
 import dev.sapling.model.format.ModelFormatException;
 import dev.sapling.model.format.RawTensor;
 import dev.sapling.model.format.RopeLayout;
-import dev.sapling.model.format.TensorType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -109,10 +106,7 @@ public final class GgufWeightSource implements WeightSource {
       throw new ModelFormatException(t.file() + ": tensor '" + t.name() + "' has " + rows + " rows, which do not "
           + "split into " + heads + " heads of even size");
     }
-    float[] values = RopeLayout.unpermuteRows(t.toFloats(), heads, rows, cols);
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.asFloatBuffer().put(values);
-    return new RawTensor(hfName, TensorType.F32, t.shape(), bytes, t.file());
+    return t.withFloats(hfName, RopeLayout.unpermuteRows(t.toFloats(), heads, rows, cols));
   }
 
   @Override
