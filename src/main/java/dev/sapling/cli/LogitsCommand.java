@@ -1,11 +1,7 @@
 package dev.sapling.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sapling.model.KvCache;
 import dev.sapling.model.loader.LoadedModel;
 import java.io.PrintStream;
 import java.util.Set;
@@ -50,13 +46,7 @@ final class LogitsCommand implements Command {
               + model.config().vocabSize() + ")");
         }
       }
-      float[] logits;
-      try (NDManager m = model.manager().newSubManager();
-          KvCache cache = KvCache.allocate(model.config(), m, model.transformer().computeType(), ids.length,
-              new int[] {0})) {
-        NDArray result = model.transformer().forward(m.create(ids, new Shape(1, ids.length)), cache, !all);
-        logits = result.toFloatArray();
-      }
+      float[] logits = model.logits(ids, all);
       int vocab = model.config().vocabSize();
       int rows = logits.length / vocab;
       JsonGenerator g = new ObjectMapper().getFactory().createGenerator(out);

@@ -2,6 +2,8 @@ package dev.sapling.model.loader;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.tokenizer.Tokenizer;
@@ -69,6 +71,18 @@ public final class LoadedModel implements AutoCloseable {
     ids[0] = manifest.bosId().getAsInt();
     System.arraycopy(body, 0, ids, 1, body.length);
     return ids;
+  }
+
+  /**
+   * Float32 logits of one sequence of ids, used exactly as given (no BOS added): {@code [ids.length, vocab]}
+   * row-major, or only the last position's row when {@code allPositions} is false. For debugging and parity checks;
+   * batched work goes through the runtime's Generator and Scorer.
+   */
+  public float[] logits(int[] ids, boolean allPositions) {
+    try (NDManager m = manager.newSubManager();
+        KvCache cache = KvCache.allocate(config, m, transformer.computeType(), ids.length, new int[] {0})) {
+      return transformer.forward(m.create(ids, new Shape(1, ids.length)), cache, !allPositions).toFloatArray();
+    }
   }
 
   @Override

@@ -1,12 +1,9 @@
 package dev.sapling.runtime.device;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sapling.model.KvCache;
 import dev.sapling.model.Kernels;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
@@ -60,12 +57,8 @@ public final class GpuFixtureCheck {
   private static void check(List<String> failures, LoadOptions options, Path model, String fixture) throws Exception {
     JsonNode ref = MAPPER.readTree(PARITY.resolve(fixture).toFile());
     int[] ids = MAPPER.convertValue(ref.get("ids"), int[].class);
-    try (LoadedModel loaded = new CleanModelLoader(options).load(model);
-        NDManager m = loaded.manager().newSubManager();
-        KvCache cache = KvCache.allocate(loaded.config(), m, loaded.transformer().computeType(), ids.length,
-            new int[] {0})) {
-      float[] ours = loaded.transformer().forward(m.create(ids, new Shape(1, ids.length)), cache, false)
-          .toFloatArray();
+    try (LoadedModel loaded = new CleanModelLoader(options).load(model)) {
+      float[] ours = loaded.logits(ids, true);
       int vocab = loaded.config().vocabSize();
       double maxDiff = 0;
       double diffSq = 0;
