@@ -9,12 +9,13 @@ using namespace bridge;
 
 namespace {
 
-// Normalised in float32 and cast to the compute dtype, then scaled by the weight in that dtype, as Hugging Face
-// does. torch >= 2.4 has rms_norm (one fused kernel on recent CUDA builds; it computes in float32 internally).
+// Normalised in float32, as Hugging Face does. torch >= 2.4 has rms_norm: one fused kernel on CUDA, computing in
+// float32 and scaling by the weight before the one rounding to the compute dtype (Hugging Face rounds, then scales
+// in the compute dtype: at most one BF16 rounding step apart). Older torch: the composed steps.
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps, at::ScalarType computeType) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   if (x.scalar_type() == computeType) {
-    return at::rms_norm(x, {x.size(-1)}, c10::nullopt, eps) * weight;
+    return at::rms_norm(x, {x.size(-1)}, weight, eps);  // the weight applied in float32, then one rounding
   }
 #endif
   at::Tensor x32 = x.to(at::kFloat);
@@ -27,6 +28,13 @@ at::Tensor rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& si
   int64_t half = x.size(-1) / 2;
   at::Tensor rotated = at::cat({x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)}, -1);
   return at::addcmul(x * cos, rotated, sin);
+}
+
+// residual + x · weight as one addmm over rows ([b, t, in] · [in, out] + [b, t, out]): the product accumulates into
+// the residual in float32 and is rounded once.
+at::Tensor addProduct(const at::Tensor& residual, const at::Tensor& x, const at::Tensor& weight) {
+  int64_t out = weight.size(1);
+  return at::addmm(residual.reshape({-1, out}), x.reshape({-1, x.size(-1)}), weight).view(residual.sizes());
 }
 
 // The additive mask [b, 1, 1, t, s] as SDPA takes it for g query heads per key/value head laid out as g * t query
@@ -89,6 +97,11 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rope(JNIEnv
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGlu(JNIEnv* env, jclass, jlong gate,
                                                                            jlong up) {
   return guarded(env, [&] { return wrap(at::silu(tensor(gate)) * tensor(up)); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,
+                                                                               jlong x, jlong weight) {
+  return guarded(env, [&] { return wrap(addProduct(tensor(residual), tensor(x), tensor(weight))); });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attentionMask(JNIEnv* env, jclass, jlong mask,

@@ -27,6 +27,12 @@ public interface Kernels {
    */
   NDArray rope(NDArray x, NDArray cos, NDArray sin);
 
+  /**
+   * A residual connection after a projection: {@code residual + x · weight} ({@code [b, t, in]} times
+   * {@code [in, out]} plus {@code [b, t, out]}).
+   */
+  NDArray addProduct(NDArray residual, NDArray x, NDArray weight);
+
   /** SwiGLU: {@code silu(gate) * up}. */
   NDArray swiGlu(NDArray gate, NDArray up);
 
@@ -80,6 +86,11 @@ public interface Kernels {
     @Override
     public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
       return mask;
+    }
+
+    @Override
+    public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
+      return residual.add(x.matMul(weight));
     }
 
     @Override

@@ -54,6 +54,12 @@ public final class FusedKernels implements Kernels {
     return wrap(x, rope(handle(x), handle(cos), handle(sin)));
   }
 
+  /** One cuBLAS call with the residual as the accumulator (rounded once, not after the product and again after the add). */
+  @Override
+  public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
+    return wrap(residual, addProduct(handle(residual), handle(x), handle(weight)));
+  }
+
   @Override
   public NDArray swiGlu(NDArray gate, NDArray up) {
     return wrap(gate, swiGlu(handle(gate), handle(up)));
@@ -92,6 +98,8 @@ public final class FusedKernels implements Kernels {
   private static native long rope(long x, long cos, long sin);
 
   private static native long swiGlu(long gate, long up);
+
+  private static native long addProduct(long residual, long x, long weight);
 
   private static native long attentionMask(long mask, int groups, int computeType);
 

@@ -48,6 +48,11 @@ class FusedKernelsTest {
       NDArray sin = m.randomUniform(-1, 1, new Shape(2, 3, 1, 16));
       assertClose(c.rope(x, cos, sin), f.rope(x, cos, sin), "rope");
 
+      NDArray residual = m.randomUniform(-2, 2, new Shape(2, 3, 24));
+      NDArray rows = m.randomUniform(-2, 2, new Shape(2, 3, 16));
+      NDArray projection = m.randomUniform(-1, 1, new Shape(16, 24));
+      assertClose(c.addProduct(residual, rows, projection), f.addProduct(residual, rows, projection), "addProduct");
+
       NDArray up = m.randomUniform(-2, 2, new Shape(2, 3, 8, 16));
       assertClose(c.swiGlu(x, up), f.swiGlu(x, up), "swiGlu");
 
