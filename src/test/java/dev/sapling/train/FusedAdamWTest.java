@@ -60,10 +60,10 @@ class FusedAdamWTest {
           () -> fused.apply(List.of(p), List.of(m.ones(new Shape(3, 2))), ok, CONFIG, 1));
       assertTrue(shape.getMessage().contains("AdamW gradient 0 has shape (3, 2) on cpu but parameter 0 has shape "
           + "(2, 3) on cpu"), shape.getMessage());
-      AdamWState halfPrecision = new AdamWState(List.of(m.zeros(new Shape(2, 3), DataType.FLOAT64)),
+      AdamWState float64State = new AdamWState(List.of(m.zeros(new Shape(2, 3), DataType.FLOAT64)),
           List.of(state.duplicate()), List.of());
       EngineException dtype = assertThrows(EngineException.class,
-          () -> fused.apply(List.of(p), List.of(m.ones(new Shape(2, 3))), halfPrecision, CONFIG, 1));
+          () -> fused.apply(List.of(p), List.of(m.ones(new Shape(2, 3))), float64State, CONFIG, 1));
       assertTrue(dtype.getMessage().contains("AdamW exp_avg 0 must be a contiguous float32 tensor"),
           dtype.getMessage());
       assertEquals(0f, p.abs().sum().getFloat(), "a refused step leaves the parameters alone");
