@@ -37,6 +37,12 @@ at::Tensor addProduct(const at::Tensor& residual, const at::Tensor& x, const at:
   return at::addmm(residual.reshape({-1, out}), x.reshape({-1, x.size(-1)}), weight).view(residual.sizes());
 }
 
+// log_softmax(logits)[row, targets[row]] in float32 for logits [n, vocab] of any float dtype: the softmax kernel
+// reads the logits once in their dtype and writes float32 (no separate cast pass); only [n] values come out.
+at::Tensor logSoftmaxGather(const at::Tensor& logits, const at::Tensor& targets) {
+  return at::log_softmax(logits, -1, at::kFloat).gather(1, targets.reshape({-1, 1}).to(at::kLong)).reshape({-1});
+}
+
 // The additive mask [b, 1, 1, t, s] as SDPA takes it for g query heads per key/value head laid out as g * t query
 // rows (see attention): [b, 1, g * t, s] in the compute dtype. Built once per forward pass.
 at::Tensor attentionMask(const at::Tensor& mask, int64_t groups, at::ScalarType computeType) {
@@ -102,6 +108,11 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGlu(JNIE
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,
                                                                                jlong x, jlong weight) {
   return guarded(env, [&] { return wrap(addProduct(tensor(residual), tensor(x), tensor(weight))); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_logSoftmaxGather(JNIEnv* env, jclass,
+                                                                                     jlong logits, jlong targets) {
+  return guarded(env, [&] { return wrap(logSoftmaxGather(tensor(logits), tensor(targets))); });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attentionMask(JNIEnv* env, jclass, jlong mask,

@@ -33,6 +33,12 @@ public interface Kernels {
    */
   NDArray addProduct(NDArray residual, NDArray x, NDArray weight);
 
+  /**
+   * Log-softmax over the last axis in float32, at one token per row: {@code logits} {@code [n, vocab]} (any float
+   * dtype), {@code targets} {@code [n]} int64; returns {@code [n]} float32 log-probabilities.
+   */
+  NDArray logSoftmaxGather(NDArray logits, NDArray targets);
+
   /** SwiGLU: {@code silu(gate) * up}. */
   NDArray swiGlu(NDArray gate, NDArray up);
 
@@ -91,6 +97,12 @@ public interface Kernels {
     @Override
     public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
       return residual.add(x.matMul(weight));
+    }
+
+    @Override
+    public NDArray logSoftmaxGather(NDArray logits, NDArray targets) {
+      long n = targets.size();
+      return logits.toType(DataType.FLOAT32, false).logSoftmax(-1).gather(targets.reshape(n, 1), 1).reshape(n);
     }
 
     @Override

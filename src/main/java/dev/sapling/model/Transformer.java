@@ -130,6 +130,23 @@ public final class Transformer {
   }
 
   /**
+   * Log-probabilities (float32, {@code [batch, count]}) of {@code targets} ({@code [batch, count]} int64) under the LM
+   * head over normed hidden states ({@code [batch, count, hidden]}, from {@link #hidden}), without materialising
+   * float32 logits: the scorer's path. Attached to {@code hidden}'s manager.
+   */
+  public NDArray tokenLogProbs(NDArray hidden, NDArray targets) {
+    NDArray logProbs;
+    try (NDScope scope = new NDScope()) {
+      Shape s = hidden.getShape();
+      NDArray logits = hidden.reshape(-1, s.get(2)).matMul(weights.lmHead());      // [b * t, vocab], compute dtype
+      logProbs = kernels.logSoftmaxGather(logits, targets.reshape(-1)).reshape(s.get(0), s.get(1));
+      NDScope.unregister(logProbs);
+    }
+    logProbs.attach(hidden.getManager());
+    return logProbs;
+  }
+
+  /**
    * One decode step for a recording ({@link StepRecorder}): one token per row ({@code tokens}, {@code [batch, 1]}
    * int64) written at cache slot {@code slot} ({@code [1]} int64), rows left-padded by {@code padding}
    * ({@code [batch, 1]} int64). Unlike {@link #forward}, every changing input is a device tensor and attention runs

@@ -44,6 +44,11 @@ public final class Scorer {
    * time as fit (the body runs over all of them at once either way).
    */
   public static final long DEFAULT_LOGITS_BUDGET = 32L << 20;
+  /**
+   * The logits budget on a GPU (512 MiB of float32): 16 LM-head chunks instead of 64 for 32 × 512 positions of a
+   * 128k vocabulary, each a large product.
+   */
+  public static final long DEFAULT_GPU_LOGITS_BUDGET = 128L << 20;
 
   /**
    * Rows × positions per body pass on the CPU. One pass over 8 × 511 positions of a 95M model ran 3× slower there
@@ -62,7 +67,8 @@ public final class Scorer {
 
   /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
   public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0,
+        onGpu(transformer) ? DEFAULT_GPU_LOGITS_BUDGET : DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
         tokenizer.bosId());
   }
 
@@ -333,11 +339,14 @@ public final class Scorer {
     float[] altValues = null;
     long[] altIndices = null;
     try (NDScope scope = new NDScope()) {
-      NDArray logSoftmax = transformer.logits(hidden).logSoftmax(2); // [rows, outputs, vocab], float32
       long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
-      NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs, 1));
-      chosen = logSoftmax.gather(index, 2).toFloatArray();
-      if (k > 0) {
+      if (k == 0) { // only the chosen tokens' log-probs: no float32 logits block at all
+        NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs));
+        chosen = transformer.tokenLogProbs(hidden, index).toFloatArray();
+      } else {
+        NDArray logSoftmax = transformer.logits(hidden).logSoftmax(2); // [rows, outputs, vocab], float32
+        NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs, 1));
+        chosen = logSoftmax.gather(index, 2).toFloatArray();
         NDList top = logSoftmax.topK(k, 2);
         altValues = top.get(0).toFloatArray();
         altIndices = top.get(1).toLongArray();
@@ -360,6 +369,10 @@ public final class Scorer {
 
   /** Every position in one body pass on a GPU, {@link #DEFAULT_CPU_BODY_TOKENS} on the CPU. */
   private static long defaultBodyTokens(Transformer transformer) {
-    return transformer.weights().embedding().getDevice().isGpu() ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
+    return onGpu(transformer) ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
+  }
+
+  private static boolean onGpu(Transformer transformer) {
+    return transformer.weights().embedding().getDevice().isGpu();
   }
 }

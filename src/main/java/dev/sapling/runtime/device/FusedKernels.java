@@ -60,6 +60,12 @@ public final class FusedKernels implements Kernels {
     return wrap(residual, addProduct(handle(residual), handle(x), handle(weight)));
   }
 
+  /** One pass over the logits: the softmax kernel reads them in their dtype and accumulates in float32. */
+  @Override
+  public NDArray logSoftmaxGather(NDArray logits, NDArray targets) {
+    return wrap(logits, logSoftmaxGather(handle(logits), handle(targets)));
+  }
+
   @Override
   public NDArray swiGlu(NDArray gate, NDArray up) {
     return wrap(gate, swiGlu(handle(gate), handle(up)));
@@ -100,6 +106,8 @@ public final class FusedKernels implements Kernels {
   private static native long swiGlu(long gate, long up);
 
   private static native long addProduct(long residual, long x, long weight);
+
+  private static native long logSoftmaxGather(long logits, long targets);
 
   private static native long attentionMask(long mask, int groups, int computeType);
 

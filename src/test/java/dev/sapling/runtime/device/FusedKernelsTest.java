@@ -53,6 +53,10 @@ class FusedKernelsTest {
       NDArray projection = m.randomUniform(-1, 1, new Shape(16, 24));
       assertClose(c.addProduct(residual, rows, projection), f.addProduct(residual, rows, projection), "addProduct");
 
+      NDArray logits = m.randomUniform(-8, 8, new Shape(6, 50));
+      NDArray targets = m.create(new long[] {0, 49, 7, 7, 23, 1});
+      assertClose(c.logSoftmaxGather(logits, targets), f.logSoftmaxGather(logits, targets), "logSoftmaxGather");
+
       NDArray up = m.randomUniform(-2, 2, new Shape(2, 3, 8, 16));
       assertClose(c.swiGlu(x, up), f.swiGlu(x, up), "swiGlu");
 
