@@ -46,7 +46,7 @@ class DeviceSamplingTest {
     return List.of(SamplingParams.greedy(), d, d.withTemperature(0.7), d.withTemperature(0.01),
         d.withTemperature(50), d.withTopK(1), d.withTopK(5), d.withTopK(50).withTemperature(0.8),
         d.withTopK(100_000), d.withTopP(0.5), d.withTopP(0.9).withTemperature(1.3), d.withTopP(0.999),
-        d.withMinP(0.05), d.withMinP(0.3).withTemperature(0.5), d.withTopK(40).withTopP(0.9).withMinP(0.02),
+        d.withMinP(0.05), d.withMinP(0.3).withTemperature(0.5), d.withMinP(1.0), d.withTopK(40).withTopP(0.9).withMinP(0.02),
         d.withRepetitionPenalty(1.3), d.withPresencePenalty(0.7).withTemperature(0.9),
         SamplingParams.greedy().withRepetitionPenalty(1.5).withPresencePenalty(0.4),
         d.withTopK(20).withTopP(0.8).withRepetitionPenalty(1.2).withPresencePenalty(-0.3));
@@ -145,6 +145,42 @@ class DeviceSamplingTest {
         assertEquals(composed[i], fast[i], "trial " + trial + " request " + i);
       }
       x.close();
+    }
+  }
+
+  /**
+   * The ends of the uniform's range: 0 takes the first token with weight (by id without a filter, the most likely
+   * with one); 1, which no state gives but rounding of {@code u * total} can reach, takes the last token with weight,
+   * never a masked one ({@link TokenSampler}'s fallback).
+   */
+  @Test
+  void uniformsAtTheEndsOfTheRangeDrawTheFirstAndLastTokenWithWeight() {
+    int vocab = 50;
+    float[] x = new float[vocab];
+    int lowest = -1;
+    int highest = -1;
+    for (int i = 0; i < vocab; i++) {
+      x[i] = i % 7 == 3 ? (float) Math.sin(i) : Float.NEGATIVE_INFINITY; // ids 3, 10, ..., 45 have weight
+      if (i % 7 == 3) {
+        lowest = lowest < 0 || x[i] < x[lowest] ? i : lowest;
+        highest = highest < 0 || x[i] > x[highest] ? i : highest;
+      }
+    }
+    List<DeviceSampling> implementations = new java.util.ArrayList<>(List.of(DeviceSampling.composed()));
+    FusedSampling.load().ifPresent(implementations::add);
+    for (DeviceSampling sampling : implementations) {
+      NDArray logits = manager.create(x, new Shape(1, vocab));
+      int[][] expected = {{3, 45}, {highest, lowest}}; // {u = 0, u = 1} without and with a filter (top-k 100)
+      for (int filtered = 0; filtered < 2; filtered++) {
+        for (int end = 0; end < 2; end++) {
+          SamplingRows rows = new SamplingRows(new int[] {0}, new double[] {1}, new int[] {filtered * 100},
+              new double[] {1}, new double[] {0}, new double[] {1}, new double[] {0}, new double[] {end},
+              new int[0], new int[0], new int[0], new int[0]);
+          assertEquals(expected[filtered][end], sampling.select(logits, rows)[0].token(),
+              sampling.getClass().getSimpleName() + (filtered == 1 ? " top-k" : " plain") + " u = " + end);
+        }
+      }
+      logits.close();
     }
   }
 
