@@ -9,20 +9,34 @@ using namespace bridge;
 
 namespace {
 
+// Normalised in float32 and cast to the compute dtype, then scaled by the weight in that dtype, as Hugging Face
+// does. torch >= 2.4 has rms_norm (one fused kernel on recent CUDA builds; it computes in float32 internally).
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps, at::ScalarType computeType) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  if (x.scalar_type() == computeType) {
+    return at::rms_norm(x, {x.size(-1)}, c10::nullopt, eps) * weight;
+  }
+#endif
   at::Tensor x32 = x.to(at::kFloat);
   at::Tensor inverseRms = at::rsqrt(x32.square().mean({-1}, true) + eps);
   return (x32 * inverseRms).to(computeType) * weight;
 }
 
+// x * cos + rotateHalf(x) * sin, rotateHalf([x1, x2]) = [-x2, x1]; cos and sin span the whole head dimension.
 at::Tensor rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   int64_t half = x.size(-1) / 2;
-  at::Tensor x1 = x.narrow(-1, 0, half);
-  at::Tensor x2 = x.narrow(-1, half, half);
-  return at::cat({x1 * cos - x2 * sin, x2 * cos + x1 * sin}, -1);
+  at::Tensor rotated = at::cat({x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)}, -1);
+  return at::addcmul(x * cos, rotated, sin);
 }
 
-// q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask [b, 1, 1, t, s] additive. Returns [b, t, H * hd].
+// The additive mask [b, 1, 1, t, s] as SDPA takes it for g query heads per key/value head laid out as g * t query
+// rows (see attention): [b, 1, g * t, s] in the compute dtype. Built once per forward pass.
+at::Tensor attentionMask(const at::Tensor& mask, int64_t groups, at::ScalarType computeType) {
+  at::Tensor m = mask.squeeze(1).to(computeType);  // [b, 1, t, s]
+  return groups > 1 ? m.repeat({1, 1, groups, 1}) : m;
+}
+
+// q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask from attentionMask, [b, 1, g * t, s]. Returns [b, t, H * hd].
 // Grouped-query attention without copying keys: the g query heads that share a key/value head become g * t query
 // rows of that head (g-major), so SDPA sees kvH heads and can use its memory-efficient kernel with the mask
 // (PyTorch's enable_gqa with a mask falls back to the slow math path).
@@ -35,14 +49,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   int64_t kvHeads = k.size(1);
   int64_t g = heads / kvHeads;
   at::Tensor rows = q.reshape({b, t, kvHeads, g, hd}).permute({0, 2, 3, 1, 4}).reshape({b, kvHeads, g * t, hd});
-  at::Tensor m = mask.squeeze(1).to(q.scalar_type());  // [b, 1, t, s]
-  if (g > 1) {
-    m = m.repeat({1, 1, g, 1});                         // [b, 1, g * t, s], g-major like the rows
-  }
 #if TORCH_VERSION_MAJOR >= 2
-  at::Tensor out = at::scaled_dot_product_attention(rows, k, v, m);
+  at::Tensor out = at::scaled_dot_product_attention(rows, k, v, mask);
 #else
-  at::Tensor scores = at::matmul(rows, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + m;
+  at::Tensor scores = at::matmul(rows, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + mask;
   at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), v);
 #endif
   // [b, kvH, g * t, hd] -> [b, t, H * hd]
@@ -53,7 +63,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 
 extern "C" {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 1; }
+// 2: rope takes full-width tables, attention takes the mask attentionMask prepared.
+JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 2; }
 
 // Chooses attention backends once: cuDNN's SDPA is very slow for decode with changing key lengths on torch 2.11,
 // so it is turned off and PyTorch picks flash / memory-efficient / math.
@@ -78,6 +89,11 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rope(JNIEnv
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGlu(JNIEnv* env, jclass, jlong gate,
                                                                            jlong up) {
   return guarded(env, [&] { return wrap(at::silu(tensor(gate)) * tensor(up)); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attentionMask(JNIEnv* env, jclass, jlong mask,
+                                                                                  jint groups, jint computeType) {
+  return guarded(env, [&] { return wrap(attentionMask(tensor(mask), groups, scalarType(computeType))); });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attention(JNIEnv* env, jclass, jlong q, jlong k,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import java.util.Optional;
 
 /**
  * The fusible steps of the transformer forward pass. {@link #composed()} builds each from DJL ops and runs on any
@@ -19,18 +20,36 @@ public interface Kernels {
   /** RMSNorm over the last axis computed in float32, cast to {@code computeType}, then scaled by {@code weight}. */
   NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType computeType);
 
-  /** Rotate-half RoPE over the last axis: {@code [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin]}. */
+  /**
+   * Rotate-half RoPE over the last axis as Hugging Face writes it: {@code x * cos + rotateHalf(x) * sin} with
+   * {@code rotateHalf([x1, x2]) = [-x2, x1]}; {@code cos} and {@code sin} span the whole head dimension (the angles
+   * repeated for both halves) and broadcast over {@code x}.
+   */
   NDArray rope(NDArray x, NDArray cos, NDArray sin);
 
   /** SwiGLU: {@code silu(gate) * up}. */
   NDArray swiGlu(NDArray gate, NDArray up);
 
   /**
+   * The additive attention mask ({@code [b, 1, 1, t, s]}, float) in the form {@link #attention} takes, for query heads
+   * in groups of {@code groups} per key/value head. Called once per forward pass; every layer reuses the result.
+   */
+  NDArray attentionMask(NDArray mask, int groups, DataType computeType);
+
+  /**
    * Grouped-query attention of {@code q} ({@code [b, t, heads, hd]}) over {@code keys} and {@code values}
-   * ({@code [b, kvHeads, s, hd]}) with the additive {@code mask} ({@code [b, 1, 1, t, s]}); softmax in float32.
-   * Returns {@code [b, t, heads * hd]} in the compute dtype.
+   * ({@code [b, kvHeads, s, hd]}) with a mask from {@link #attentionMask}; softmax in float32. Returns
+   * {@code [b, t, heads * hd]} in the compute dtype.
    */
   NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);
+
+  /**
+   * Records the device work of a step once and replays it (CUDA graphs), when these kernels run where that exists;
+   * empty elsewhere.
+   */
+  default Optional<StepRecorder> recorder() {
+    return Optional.empty();
+  }
 
   /** The DJL-op implementation every device runs. */
   static Kernels composed() {
@@ -54,9 +73,13 @@ public interface Kernels {
     public NDArray rope(NDArray x, NDArray cos, NDArray sin) {
       int last = x.getShape().dimension() - 1;
       NDList halves = x.split(2, last);
-      NDArray x1 = halves.get(0);
-      NDArray x2 = halves.get(1);
-      return NDArrays.concat(new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), last);
+      NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), last);
+      return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    @Override
+    public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
+      return mask;
     }
 
     @Override

@@ -126,6 +126,30 @@ public final class KvCache implements AutoCloseable {
     values[layer].set(slots, v);
   }
 
+  /**
+   * Writes {@code k}, {@code v} ({@code [batch, kvHeads, 1, headDim]}) of one layer at the slot a device tensor holds
+   * ({@code [1]} int64): the decode step a recording replays, where the slot changes but the kernels do not.
+   */
+  void writeAt(int layer, NDArray slot, NDArray k, NDArray v) {
+    NDIndex at = new NDIndex(":, :, {}", slot);
+    keys[layer].set(at, k);
+    values[layer].set(at, v);
+  }
+
+  /** Keys of one layer over every slot, filled or not, {@code [batch, kvHeads, capacity, hd]}. */
+  NDArray allKeys(int layer) {
+    return keys[layer];
+  }
+
+  NDArray allValues(int layer) {
+    return values[layer];
+  }
+
+  /** The manager that owns this cache's arrays (closed with it). */
+  NDManager manager() {
+    return manager;
+  }
+
   /** Keys of one layer over the filled slots plus {@code pending} just written, {@code [batch, kvHeads, n, hd]}. */
   NDArray keys(int layer, int pending) {
     return keys[layer].get(new NDIndex(":, :, :{}", length + pending));

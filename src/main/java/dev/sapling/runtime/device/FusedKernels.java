@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import dev.sapling.model.Kernels;
+import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 
 /**
@@ -20,17 +21,24 @@ import java.util.Optional;
  * }</pre>
  */
 public final class FusedKernels implements Kernels {
-  private FusedKernels() {}
+  /** The native interface version this class is written against (see bridge_fused.cc). */
+  private static final int VERSION = 2;
+
+  private final Optional<StepRecorder> recorder;
+
+  private FusedKernels(Optional<StepRecorder> recorder) {
+    this.recorder = recorder;
+  }
 
   /** The fused kernels when the loaded JNI library has them (Sapling's bridge), else empty. */
   public static Optional<Kernels> load() {
     Engine.getEngine("PyTorch"); // loads the JNI library the natives live in
     try {
-      if (version() < 1) {
+      if (version() != VERSION) {
         return Optional.empty();
       }
       configure();
-      return Optional.of(new FusedKernels());
+      return Optional.of(new FusedKernels(CudaGraphRecorder.load()));
     } catch (UnsatisfiedLinkError e) {
       return Optional.empty();
     }
@@ -49,6 +57,17 @@ public final class FusedKernels implements Kernels {
   @Override
   public NDArray swiGlu(NDArray gate, NDArray up) {
     return wrap(gate, swiGlu(handle(gate), handle(up)));
+  }
+
+  @Override
+  public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
+    return wrap(mask, attentionMask(handle(mask), groups, computeType.ordinal()));
+  }
+
+  /** CUDA graphs when the bridge was built against a CUDA PyTorch and a GPU is visible. */
+  @Override
+  public Optional<StepRecorder> recorder() {
+    return recorder;
   }
 
   @Override
@@ -73,6 +92,8 @@ public final class FusedKernels implements Kernels {
   private static native long rope(long x, long cos, long sin);
 
   private static native long swiGlu(long gate, long up);
+
+  private static native long attentionMask(long mask, int groups, int computeType);
 
   private static native long attention(long q, long keys, long values, long mask, int computeType);
 }
