@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -166,7 +167,7 @@ class DeviceSamplingTest {
         highest = highest < 0 || x[i] > x[highest] ? i : highest;
       }
     }
-    List<DeviceSampling> implementations = new java.util.ArrayList<>(List.of(DeviceSampling.composed()));
+    List<DeviceSampling> implementations = new ArrayList<>(List.of(DeviceSampling.composed()));
     FusedSampling.load().ifPresent(implementations::add);
     for (DeviceSampling sampling : implementations) {
       NDArray logits = manager.create(x, new Shape(1, vocab));
