@@ -43,6 +43,20 @@ at::Tensor logSoftmaxGather(const at::Tensor& logits, const at::Tensor& targets)
   return at::log_softmax(logits, -1, at::kFloat).gather(1, targets.reshape({-1, 1}).to(at::kLong)).reshape({-1});
 }
 
+// residual + (silu(x · gate) * (x · up)) · down with gate | up the column halves of gateUp [hidden, 2 * inter]:
+// two products over strided column views (no weight copy) give contiguous outputs, so SiLU and the product are
+// vectorised in-place kernels instead of strided ones over halves of one product.
+at::Tensor swiGluMlp(const at::Tensor& residual, const at::Tensor& x, const at::Tensor& gateUp,
+                     const at::Tensor& down) {
+  int64_t inter = gateUp.size(1) / 2;
+  at::Tensor rows = x.reshape({-1, x.size(-1)});
+  at::Tensor gate = at::mm(rows, gateUp.narrow(1, 0, inter));
+  at::Tensor up = at::mm(rows, gateUp.narrow(1, inter, inter));
+  at::silu_(gate);
+  gate.mul_(up);
+  return addProduct(residual, gate, down);
+}
+
 // The additive mask [b, 1, 1, t, s] as SDPA takes it for g query heads per key/value head laid out as g * t query
 // rows (see attention): [b, 1, g * t, s] in the compute dtype. Built once per forward pass.
 at::Tensor attentionMask(const at::Tensor& mask, int64_t groups, at::ScalarType computeType) {
@@ -100,9 +114,11 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rope(JNIEnv
   return guarded(env, [&] { return wrap(rope(tensor(x), tensor(cos), tensor(sin))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGlu(JNIEnv* env, jclass, jlong gate,
-                                                                           jlong up) {
-  return guarded(env, [&] { return wrap(at::silu(tensor(gate)) * tensor(up)); });
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGluMlp(JNIEnv* env, jclass, jlong residual,
+                                                                              jlong x, jlong gateUp, jlong down) {
+  return guarded(env, [&] {
+    return wrap(swiGluMlp(tensor(residual), tensor(x), tensor(gateUp), tensor(down)));
+  });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,

@@ -39,8 +39,11 @@ public interface Kernels {
    */
   NDArray logSoftmaxGather(NDArray logits, NDArray targets);
 
-  /** SwiGLU: {@code silu(gate) * up}. */
-  NDArray swiGlu(NDArray gate, NDArray up);
+  /**
+   * The SwiGLU MLP with its residual: {@code residual + (silu(x · gate) * (x · up)) · down}, where {@code gateUp}
+   * ({@code [hidden, 2 * intermediate]}) holds the gate projection's columns then the up projection's.
+   */
+  NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down);
 
   /**
    * The additive attention mask ({@code [b, 1, 1, t, s]}, float) in the form {@link #attention} takes, for query heads
@@ -106,8 +109,10 @@ public interface Kernels {
     }
 
     @Override
-    public NDArray swiGlu(NDArray gate, NDArray up) {
-      return gate.mul(Activation.sigmoid(gate)).mul(up);
+    public NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down) {
+      NDList gu = x.matMul(gateUp).split(2, x.getShape().dimension() - 1);
+      NDArray gate = gu.get(0);
+      return addProduct(residual, gate.mul(Activation.sigmoid(gate)).mul(gu.get(1)), down);
     }
 
     @Override

@@ -279,11 +279,8 @@ public final class Transformer {
       // output projection and residual
       NDArray afterAttention = kernels.addProduct(x, attended, w.output());
 
-      // ffn rmsnorm, SwiGLU, down projection and residual
-      NDArray gateUp = rmsNorm(afterAttention, w.mlpNorm()).matMul(w.gateUp());
-      NDList gu = gateUp.split(2, 2);
-      NDArray hidden = kernels.swiGlu(gu.get(0), gu.get(1));
-      out = kernels.addProduct(afterAttention, hidden, w.down());
+      // ffn rmsnorm, SwiGLU MLP (gate and up projections, down projection) and residual
+      out = kernels.swiGluMlp(afterAttention, rmsNorm(afterAttention, w.mlpNorm()), w.gateUp(), w.down());
       NDScope.unregister(out);
     }
     NDScope.register(out); // owned by the caller's scope (forward's), or it would outlive the step

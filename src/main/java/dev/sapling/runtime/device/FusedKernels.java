@@ -66,9 +66,13 @@ public final class FusedKernels implements Kernels {
     return wrap(logits, logSoftmaxGather(handle(logits), handle(targets)));
   }
 
+  /**
+   * Gate and up as two products over the column halves of {@code gateUp} (contiguous outputs, so SiLU and the
+   * product run as vectorised in-place kernels), then the down projection accumulated into the residual.
+   */
   @Override
-  public NDArray swiGlu(NDArray gate, NDArray up) {
-    return wrap(gate, swiGlu(handle(gate), handle(up)));
+  public NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down) {
+    return wrap(residual, swiGluMlp(handle(residual), handle(x), handle(gateUp), handle(down)));
   }
 
   @Override
@@ -103,7 +107,7 @@ public final class FusedKernels implements Kernels {
 
   private static native long rope(long x, long cos, long sin);
 
-  private static native long swiGlu(long gate, long up);
+  private static native long swiGluMlp(long residual, long x, long gateUp, long down);
 
   private static native long addProduct(long residual, long x, long weight);
 

@@ -57,8 +57,10 @@ class FusedKernelsTest {
       NDArray targets = m.create(new long[] {0, 49, 7, 7, 23, 1});
       assertClose(c.logSoftmaxGather(logits, targets), f.logSoftmaxGather(logits, targets), "logSoftmaxGather");
 
-      NDArray up = m.randomUniform(-2, 2, new Shape(2, 3, 8, 16));
-      assertClose(c.swiGlu(x, up), f.swiGlu(x, up), "swiGlu");
+      NDArray gateUp = m.randomUniform(-1, 1, new Shape(16, 20));
+      NDArray downProjection = m.randomUniform(-1, 1, new Shape(10, 24));
+      assertClose(c.swiGluMlp(residual, rows, gateUp, downProjection),
+          f.swiGluMlp(residual, rows, gateUp, downProjection), "swiGluMlp");
 
       // 8 query heads over 2 key/value heads, 3 new positions over 5 keys, causal mask with padding in row 1
       NDArray keys = m.randomUniform(-1, 1, new Shape(2, 2, 5, 16));
