@@ -64,6 +64,28 @@ at::Tensor attentionMask(const at::Tensor& mask, int64_t groups, at::ScalarType 
   return groups > 1 ? m.repeat({1, 1, groups, 1}) : m;
 }
 
+// Plain causal attention, queries and keys aligned (t == s, no padding): SDPA with is_causal and no mask, which
+// PyTorch runs with its flash kernel (it skips the masked half; the masked kernel computes every block). Key and
+// value heads are repeated for the query heads that share them. q [b, t, H, hd]; k, v [b, kvH, t, hd].
+at::Tensor causalAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, at::ScalarType computeType) {
+  int64_t b = q.size(0);
+  int64_t t = q.size(1);
+  int64_t heads = q.size(2);
+  int64_t hd = q.size(3);
+  int64_t g = heads / k.size(1);
+  at::Tensor keys = g > 1 ? k.repeat_interleave(g, 1) : k;
+  at::Tensor values = g > 1 ? v.repeat_interleave(g, 1) : v;
+  at::Tensor rows = q.transpose(1, 2);  // [b, H, t, hd]
+#if TORCH_VERSION_MAJOR >= 2
+  at::Tensor out = at::scaled_dot_product_attention(rows, keys, values, c10::nullopt, 0.0, true);
+#else
+  at::Tensor hidden = at::full({t, t}, -1e9, q.options()).triu(1);
+  at::Tensor scores = at::matmul(rows, keys.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + hidden;
+  at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), values);
+#endif
+  return out.transpose(1, 2).reshape({b, t, heads * hd});
+}
+
 // q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask from attentionMask, [b, 1, g * t, s]. Returns [b, t, H * hd].
 // Grouped-query attention without copying keys: the g query heads that share a key/value head become g * t query
 // rows of that head (g-major), so SDPA sees kvH heads and can use its memory-efficient kernel with the mask
@@ -140,6 +162,9 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attention(J
                                                                               jlong v, jlong mask,
                                                                               jint computeType) {
   return guarded(env, [&] {
+    if (mask == 0) {
+      return wrap(causalAttention(tensor(q), tensor(k), tensor(v), scalarType(computeType)));
+    }
     return wrap(attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
   });
 }

@@ -3,7 +3,9 @@ package dev.sapling.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.Optional;
 
@@ -48,13 +50,16 @@ public interface Kernels {
   /**
    * The additive attention mask ({@code [b, 1, 1, t, s]}, float) in the form {@link #attention} takes, for query heads
    * in groups of {@code groups} per key/value head. Called once per forward pass; every layer reuses the result.
+   * {@code null} (plain causal attention, see {@link #attention}) stays {@code null}.
    */
   NDArray attentionMask(NDArray mask, int groups, DataType computeType);
 
   /**
    * Grouped-query attention of {@code q} ({@code [b, t, heads, hd]}) over {@code keys} and {@code values}
-   * ({@code [b, kvHeads, s, hd]}) with a mask from {@link #attentionMask}; softmax in float32. Returns
-   * {@code [b, t, heads * hd]} in the compute dtype.
+   * ({@code [b, kvHeads, s, hd]}) with a mask from {@link #attentionMask}; softmax in float32. A {@code null} mask
+   * means plain causal attention with queries and keys aligned ({@code t == s}, no padding): query {@code i} sees
+   * keys {@code 0..i}, which lets the GPU use its flash kernel. Returns {@code [b, t, heads * hd]} in the compute
+   * dtype.
    */
   NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);
 
@@ -97,6 +102,15 @@ public interface Kernels {
       return mask;
     }
 
+    /** The additive causal mask {@code [1, 1, 1, t, t]} that a {@code null} mask stands for. */
+    private static NDArray causal(NDManager m, long t, DataType dtype) {
+      NDArray keys = m.arange(0, (int) t, 1, DataType.INT64).reshape(1, t);
+      NDArray queries = m.arange(0, (int) t, 1, DataType.INT64).reshape(t, 1);
+      NDArray visible = keys.lte(queries);
+      Shape shape = visible.getShape();
+      return NDArrays.where(visible, m.zeros(shape, dtype), m.full(shape, -1e9f, dtype)).reshape(1, 1, 1, t, t);
+    }
+
     @Override
     public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
       return residual.add(x.matMul(weight));
@@ -122,6 +136,9 @@ public interface Kernels {
       long heads = q.getShape().get(2);
       long hd = q.getShape().get(3);
       long kvHeads = keys.getShape().get(1);
+      if (mask == null) {
+        mask = causal(q.getManager(), count, computeType);
+      }
       NDArray k = keys.expandDims(2);                                // [b, kvh, 1, s, hd]
       NDArray v = values.expandDims(2);                              // [b, kvh, 1, s, hd]
       NDArray grouped = q.reshape(batch, count, kvHeads, heads / kvHeads, hd)

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * The decoder-only transformer forward pass (Llama, Mistral, Qwen2, Qwen3) on DJL NDArrays, one step per line as in
@@ -189,8 +190,11 @@ public final class Transformer {
     }
     cache.checkRoom(count);
     NDManager m = tokens.getManager();
-    // rotary angles and attention mask for the new positions, shared by every layer
-    NDArray mask = cache.mask(m, count, config.slidingWindow(), computeType);
+    // rotary angles and attention mask for the new positions, shared by every layer; none (plain causal) when the
+    // cache is empty and unpadded and no sliding window cuts in
+    boolean aligned = cache.length() == 0 && Arrays.stream(cache.padding()).allMatch(p -> p == 0)
+        && (config.slidingWindow() == 0 || count <= config.slidingWindow());
+    NDArray mask = aligned ? null : cache.mask(m, count, config.slidingWindow(), computeType);
     StepInputs step = new StepInputs(rotary(cache.positions(m, count)),
         kernels.attentionMask(mask, groups(), computeType), null);
     NDArray x = layers(tokens, cache, step);

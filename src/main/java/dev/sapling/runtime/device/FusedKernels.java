@@ -77,7 +77,7 @@ public final class FusedKernels implements Kernels {
 
   @Override
   public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
-    return wrap(mask, attentionMask(handle(mask), groups, computeType.ordinal()));
+    return mask == null ? null : wrap(mask, attentionMask(handle(mask), groups, computeType.ordinal()));
   }
 
   /** CUDA graphs when the bridge was built against a CUDA PyTorch and a GPU is visible. */
@@ -88,7 +88,8 @@ public final class FusedKernels implements Kernels {
 
   @Override
   public NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType) {
-    return wrap(q, attention(handle(q), handle(keys), handle(values), handle(mask), computeType.ordinal()));
+    return wrap(q, attention(handle(q), handle(keys), handle(values), mask == null ? 0 : handle(mask),
+        computeType.ordinal()));
   }
 
   private static long handle(NDArray a) {

@@ -92,18 +92,19 @@ class FusedKernelsTest {
       try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
         Transformer composed = TestModels.randomTransformer(c, 5, m);
         Transformer onFused = new Transformer(c, composed.weights(), fused.get());
-        int[] padding = {0, 2};
-        int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
-        try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
-            KvCache b = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
-            NDManager step = m.newSubManager()) {
-          assertClose(composed.forward(step.create(prompt, new Shape(2, 5)), a, false),
-              onFused.forward(step.create(prompt, new Shape(2, 5)), b, false), "prefill");
-          try (StaticDecoder decoder = StaticDecoder.eager(onFused, b)) {
-            for (int s = 0; s < 4; s++) {
-              int[] next = {s + 20, s + 30};
-              assertClose(composed.forward(step.create(next, new Shape(2, 1)), a, true), decoder.step(next),
-                  "decode step " + s + (qkNorm ? " (q/k norm)" : ""));
+        for (int[] padding : new int[][] {{0, 2}, {0, 0}}) { // padded (masked), then plain causal
+          int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
+          try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
+              KvCache b = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
+              NDManager step = m.newSubManager()) {
+            assertClose(composed.forward(step.create(prompt, new Shape(2, 5)), a, false),
+                onFused.forward(step.create(prompt, new Shape(2, 5)), b, false), "prefill");
+            try (StaticDecoder decoder = StaticDecoder.eager(onFused, b)) {
+              for (int s = 0; s < 4; s++) {
+                int[] next = {s + 20, s + 30};
+                assertClose(composed.forward(step.create(next, new Shape(2, 1)), a, true), decoder.step(next),
+                    "decode step " + s + (qkNorm ? " (q/k norm)" : ""));
+              }
             }
           }
         }
