@@ -2,7 +2,8 @@
 # One GPU run of the Sapling-vs-transformers benchmark, from a Sapling bundle root that holds bench/ (docs/bench.md).
 #   bench/run_gpu.sh OUT_DIR dry|full [SECONDS_BUDGET]
 # dry: a tiny 2-layer model and small shapes (about a minute). full: the Llama-3.2-1B shape (2 timed repeats), then
-# the 3B shape (1 timed repeat) if the elapsed time is still under half of SECONDS_BUDGET (default 480).
+# the 3B shape (1 timed repeat) if the elapsed time is still under half of SECONDS_BUDGET (default 480). SHAPES=llama-3b
+# runs one shape only; HF_COMPILE=1 adds transformers with a static cache and torch.compile.
 # Checkpoints go to /tmp/sapling-bench-ckpt.
 set -uo pipefail
 out="$1"; mode="$2"; budget="${3:-480}"
@@ -18,7 +19,7 @@ if [ "$mode" = dry ]; then
   shapes="tiny"; common=(--batches 1,4 --prompt-tokens 8 --new-tokens 16 --repeats 1)
   score=(--score-batch 4 --score-tokens 32)
 else
-  shapes="llama-1b llama-3b"; common=(--batches 1,32,64 --prompt-tokens 128 --new-tokens 256 --repeats 2)
+  shapes="${SHAPES:-llama-1b llama-3b}"; common=(--batches 1,32,64 --prompt-tokens 128 --new-tokens 256 --repeats 2)
   score=(--score-batch 32 --score-tokens 512)
 fi
 ids="$(python3 -c 'import random; r = random.Random(3); print(",".join(str(r.randrange(128256)) for _ in range(16)))')"
