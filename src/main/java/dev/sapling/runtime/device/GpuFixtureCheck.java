@@ -11,7 +11,7 @@ import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,29 +32,61 @@ public final class GpuFixtureCheck {
   private GpuFixtureCheck() {}
 
   public static void main(String[] args) throws Exception {
-    String deviceFlag = args.length == 2 && args[0].equals("--device") ? args[1] : "gpu";
+    String deviceFlag = "gpu";
+    String dtypesFlag = null;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--device" -> deviceFlag = args[i + 1];
+        case "--dtypes" -> dtypesFlag = args[i + 1];
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: GpuFixtureCheck "
+            + "[--device gpu|cpu|auto] [--dtypes float32,bfloat16]");
+      }
+    }
     Device device = DeviceSelector.standard().select(deviceFlag);
     Kernels kernels = device.isGpu() ? FusedKernels.load().orElse(Kernels.composed()) : Kernels.composed();
-    List<String> failures = new ArrayList<>();
-    for (DataType dtype : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32)) {
+    List<DataType> dtypes = dtypesFlag != null ? Arrays.stream(dtypesFlag.split(",")).map(GpuFixtureCheck::dtype)
+        .toList() : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32);
+    CheckLog log = new CheckLog(System.out);
+    long start = System.nanoTime();
+    for (DataType dtype : dtypes) {
       LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
-      check(failures, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
-      check(failures, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");
-      check(failures, options, STORIES, "stories260K-hf.logits.json");
+      check(log, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
+      check(log, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");
+      check(log, options, STORIES, "stories260K-hf.logits.json");
     }
     try (LoadedModel model = new CleanModelLoader(LoadOptions.defaults().withDevice(device)
         .withComputeType(DataType.FLOAT32).withKernels(kernels)).load(STORIES)) {
       String text = Generator.of(model)
           .generate(List.of(""), SamplingParams.greedy().withMaxNewTokens(200)).get(0).text();
       boolean ok = text.equals(expectedGreedyText());
-      report(failures, ok, "stories260K greedy 200 tokens on " + device + " equals llama2.c", ok ? "identical"
+      log.report(ok, "stories260K greedy 200 tokens on " + device + " equals llama2.c", ok ? "identical"
           : "differs at char " + firstDifference(text, expectedGreedyText()));
     }
-    System.out.println(failures.isEmpty() ? "ALL PASS" : "FAILED: " + failures);
-    System.exit(failures.isEmpty() ? 0 : 1);
+    for (DataType dtype : dtypes) {
+      LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
+      try (LoadedModel model = new CleanModelLoader(options).load(STORIES)) {
+        new RuntimeChecks(model, "stories260K", log).runAll();
+        new MemoryChecks(model, "stories260K", log).runAll();
+      }
+      try (LoadedModel model = new CleanModelLoader(options).load(PARITY.resolve("qwen2-tiny"))) {
+        new RuntimeChecks(model, "qwen2-tiny", log).runAll();
+      }
+    }
+    System.out.printf("%s in %.1f s%n", log.failures().isEmpty() ? "ALL PASS" : "FAILED: " + log.failures(),
+        (System.nanoTime() - start) / 1e9);
+    System.exit(log.failures().isEmpty() ? 0 : 1);
   }
 
-  private static void check(List<String> failures, LoadOptions options, Path model, String fixture) throws Exception {
+  private static DataType dtype(String name) {
+    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "float32", "f32" -> DataType.FLOAT32;
+      case "bfloat16", "bf16" -> DataType.BFLOAT16;
+      default -> throw new IllegalArgumentException("--dtypes: unknown compute type '" + name
+          + "'; expected float32 or bfloat16");
+    };
+  }
+
+  private static void check(CheckLog log, LoadOptions options, Path model, String fixture) throws Exception {
     JsonNode ref = MAPPER.readTree(PARITY.resolve(fixture).toFile());
     int[] ids = MAPPER.convertValue(ref.get("ids"), int[].class);
     try (LoadedModel loaded = new CleanModelLoader(options).load(model)) {
@@ -82,16 +114,9 @@ public final class GpuFixtureCheck {
       double relL2 = Math.sqrt(diffSq / refSq);
       boolean f32 = options.computeType().orElseThrow() == DataType.FLOAT32;
       boolean ok = f32 ? maxDiff <= 1e-4 : relL2 <= 0.03 && sameArgmax >= 0.9 * ids.length;
-      report(failures, ok, fixture.replace(".logits.json", "") + " " + options.computeType().orElseThrow() + " on "
+      log.report(ok, fixture.replace(".logits.json", "") + " " + options.computeType().orElseThrow() + " on "
           + options.device(), String.format("max abs diff %.3g, rel L2 %.3g, argmax %d/%d", maxDiff, relL2,
           sameArgmax, ids.length));
-    }
-  }
-
-  private static void report(List<String> failures, boolean ok, String what, String detail) {
-    System.out.println((ok ? "PASS " : "FAIL ") + what + ": " + detail);
-    if (!ok) {
-      failures.add(what);
     }
   }
 

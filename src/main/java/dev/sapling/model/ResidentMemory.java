@@ -11,7 +11,14 @@ import javax.management.ObjectName;
 /**
  * Resident memory a memory-flatness test can bound. VmRSS alone also counts Java heap pages the collector touches for
  * the first time, which grows by tens of MiB over a long test without any leak; native leaks (libtorch tensors,
- * malloc arenas) show in the part outside the heap.
+ * malloc arenas) show in the part outside the heap. Used by the memory-flatness tests and by the device check
+ * ({@code GpuFixtureCheck}); needs the {@code jdk.management} module (the bundle's runtime includes it).
+ *
+ * <pre>{@code
+ * long before = ResidentMemory.nonHeapKb();
+ * // ... thousands of decode steps ...
+ * long growthMb = (ResidentMemory.nonHeapKb() - before) / 1024;
+ * }</pre>
  */
 public final class ResidentMemory {
   private ResidentMemory() {}
