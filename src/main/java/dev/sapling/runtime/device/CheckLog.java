@@ -16,14 +16,20 @@ import java.util.List;
 final class CheckLog {
   private final PrintStream out;
   private final List<String> failures = new ArrayList<>();
+  private long last = System.nanoTime();
 
   CheckLog(PrintStream out) {
     this.out = out;
   }
 
-  /** Prints {@code PASS what: detail} or {@code FAIL what: detail} and remembers a failure; returns {@code ok}. */
+  /**
+   * Prints {@code PASS what: detail [seconds]} or {@code FAIL what: detail [seconds]} (the seconds since the previous
+   * line) and remembers a failure; returns {@code ok}.
+   */
   boolean report(boolean ok, String what, String detail) {
-    out.println((ok ? "PASS " : "FAIL ") + what + ": " + detail);
+    long now = System.nanoTime();
+    out.printf("%s %s: %s [%.1f s]%n", ok ? "PASS" : "FAIL", what, detail, (now - last) / 1e9);
+    last = now;
     out.flush();
     if (!ok) {
       failures.add(what);

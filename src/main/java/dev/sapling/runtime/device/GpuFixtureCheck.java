@@ -12,16 +12,22 @@ import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The foundation's correctness fixtures on a device, for hosts where the JUnit suite cannot run (the GPU bundle has no
  * test classpath): the transformers float64 reference logits of {@code src/test/resources/dev/sapling/parity}
  * (F32 within 1e-4; BF16 within a relative L2 of 0.03 and the same argmax at ≥ 90% of positions) and the llama2.c
- * greedy oracle of stories260K, byte for byte. Prints one line per check and exits non-zero if any fails.
+ * greedy oracle of stories260K, byte for byte ({@code fixtures}); generation and scoring against full forwards on
+ * stories260K and qwen2-tiny ({@code runtime}, {@link RuntimeChecks}); memory flatness over thousands of decode steps
+ * and completions ({@code memory}, {@link MemoryChecks}). On a GPU each runs in F32 and BF16, on the CPU in F32 unless
+ * {@code --dtypes} says otherwise. Prints one PASS/FAIL line per check and exits non-zero if any fails.
  *
  * <pre>
  * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuFixtureCheck --device gpu   # from the repository root
+ * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuFixtureCheck --device cpu --only runtime --dtypes bf16
  * </pre>
  */
 public final class GpuFixtureCheck {
@@ -29,52 +35,73 @@ public final class GpuFixtureCheck {
   private static final Path PARITY = Path.of("src/test/resources/dev/sapling/parity");
   private static final Path STORIES = Path.of("models/stories260K/stories260K.gguf");
 
+  private static final List<String> SECTIONS = List.of("fixtures", "runtime", "memory");
+  private static final String USAGE = "usage: GpuFixtureCheck [--device gpu|cpu|auto] [--dtypes float32,bfloat16] "
+      + "[--only fixtures,runtime,memory]";
+
   private GpuFixtureCheck() {}
 
   public static void main(String[] args) throws Exception {
     String deviceFlag = "gpu";
     String dtypesFlag = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    Set<String> sections = new LinkedHashSet<>(SECTIONS);
+    for (int i = 0; i < args.length; i += 2) {
+      String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
-        case "--device" -> deviceFlag = args[i + 1];
-        case "--dtypes" -> dtypesFlag = args[i + 1];
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: GpuFixtureCheck "
-            + "[--device gpu|cpu|auto] [--dtypes float32,bfloat16]");
+        case "--device" -> deviceFlag = value;
+        case "--dtypes" -> dtypesFlag = value;
+        case "--only" -> sections = new LinkedHashSet<>(Arrays.asList(value.split(",")));
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
       }
+    }
+    if (!SECTIONS.containsAll(sections)) {
+      throw new IllegalArgumentException("--only " + sections + ": expected some of " + SECTIONS + "; " + USAGE);
     }
     Device device = DeviceSelector.standard().select(deviceFlag);
     Kernels kernels = device.isGpu() ? FusedKernels.load().orElse(Kernels.composed()) : Kernels.composed();
     List<DataType> dtypes = dtypesFlag != null ? Arrays.stream(dtypesFlag.split(",")).map(GpuFixtureCheck::dtype)
         .toList() : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32);
+    System.out.println("GpuFixtureCheck on " + device + ", " + dtypes + ", " + kernels.getClass().getSimpleName()
+        + ", checks " + sections);
     CheckLog log = new CheckLog(System.out);
     long start = System.nanoTime();
     for (DataType dtype : dtypes) {
       LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
-      check(log, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
-      check(log, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");
-      check(log, options, STORIES, "stories260K-hf.logits.json");
-    }
-    try (LoadedModel model = new CleanModelLoader(LoadOptions.defaults().withDevice(device)
-        .withComputeType(DataType.FLOAT32).withKernels(kernels)).load(STORIES)) {
-      String text = Generator.of(model)
-          .generate(List.of(""), SamplingParams.greedy().withMaxNewTokens(200)).get(0).text();
-      boolean ok = text.equals(expectedGreedyText());
-      log.report(ok, "stories260K greedy 200 tokens on " + device + " equals llama2.c", ok ? "identical"
-          : "differs at char " + firstDifference(text, expectedGreedyText()));
-    }
-    for (DataType dtype : dtypes) {
-      LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
-      try (LoadedModel model = new CleanModelLoader(options).load(STORIES)) {
-        new RuntimeChecks(model, "stories260K", log).runAll();
-        new MemoryChecks(model, "stories260K", log).runAll();
+      if (sections.contains("fixtures")) {
+        check(log, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
+        check(log, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");
+        check(log, options, STORIES, "stories260K-hf.logits.json");
+        if (dtype == DataType.FLOAT32) {
+          greedyOracle(log, options);
+        }
       }
-      try (LoadedModel model = new CleanModelLoader(options).load(PARITY.resolve("qwen2-tiny"))) {
-        new RuntimeChecks(model, "qwen2-tiny", log).runAll();
+      for (Path model : List.of(STORIES, PARITY.resolve("qwen2-tiny"))) {
+        if (sections.contains("runtime") || sections.contains("memory") && model == STORIES) {
+          try (LoadedModel loaded = new CleanModelLoader(options).load(model)) {
+            String name = model == STORIES ? "stories260K" : model.getFileName().toString();
+            if (sections.contains("runtime")) {
+              new RuntimeChecks(loaded, name, log).runAll();
+            }
+            if (sections.contains("memory") && model == STORIES) {
+              new MemoryChecks(loaded, name, log).runAll();
+            }
+          }
+        }
       }
     }
     System.out.printf("%s in %.1f s%n", log.failures().isEmpty() ? "ALL PASS" : "FAILED: " + log.failures(),
         (System.nanoTime() - start) / 1e9);
     System.exit(log.failures().isEmpty() ? 0 : 1);
+  }
+
+  private static void greedyOracle(CheckLog log, LoadOptions options) throws Exception {
+    try (LoadedModel model = new CleanModelLoader(options).load(STORIES)) {
+      String text = Generator.of(model)
+          .generate(List.of(""), SamplingParams.greedy().withMaxNewTokens(200)).get(0).text();
+      boolean ok = text.equals(expectedGreedyText());
+      log.report(ok, "stories260K greedy 200 tokens on " + options.device() + " equals llama2.c", ok ? "identical"
+          : "differs at char " + firstDifference(text, expectedGreedyText()));
+    }
   }
 
   private static DataType dtype(String name) {

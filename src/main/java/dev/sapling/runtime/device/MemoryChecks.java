@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 final class MemoryChecks {
-  static final int DECODE_STEPS = 3_000;
+  static final int DECODE_STEPS = 2_500;
   static final int WARMUP_STEPS = 500;
   static final int STEPS_PER_SEQUENCE = 200;
   static final int COMPLETIONS = 2_000;
@@ -87,6 +87,7 @@ final class MemoryChecks {
               .argMax(-1).toLongArray()[0];
         }
         if (step == WARMUP_STEPS) {
+          System.gc();
           baseline = Usage.now(model.device());
           peak = baseline;
         } else if (step > WARMUP_STEPS && step % 100 == 0) {
@@ -111,6 +112,7 @@ final class MemoryChecks {
         .withStop(List.of(".", "\n")).withSeed(1);
     generator.generateIds(prompts(WARMUP_COMPLETIONS / 2, 1), params, p -> {}, c -> {});
     int arraysBefore = model.manager().getManagedArrays().size();
+    System.gc();
     Usage baseline = Usage.now(model.device());
     Usage[] peak = {baseline};
     Map<FinishReason, Integer> reasons = new EnumMap<>(FinishReason.class);
@@ -158,7 +160,6 @@ final class MemoryChecks {
   /** Resident memory outside the heap (KiB) and, on a GPU, device memory in use (bytes; 0 on the CPU). */
   private record Usage(long nonHeapKb, long deviceBytes) {
     static Usage now(Device device) {
-      System.gc();
       return new Usage(ResidentMemory.nonHeapKb(), device.isGpu() ? CudaUtils.getGpuMemory(device).getUsed() : 0);
     }
 

@@ -14,11 +14,15 @@ import ai.djl.ndarray.types.DataType;
  * }</pre>
  */
 record Tolerance(DataType dtype, double logprob, double argmaxGap, boolean sameTokens) {
-  /** F32: 1e-4 (the parity fixtures' bound); BF16: a few BF16 steps (2^-8 relative) of logits of size ~10. */
+  /**
+   * F32: 1e-4 (the parity fixtures' bound). BF16: 0.35 nats, twice the largest difference measured between BF16 decode
+   * steps and BF16 full forwards of stories260K and qwen2-tiny (0.17, on the CPU through the bridge; their BF16 logits
+   * differ from float64 by up to 0.34).
+   */
   static Tolerance of(DataType dtype) {
     return switch (dtype) {
       case FLOAT32 -> new Tolerance(dtype, 1e-4, 1e-4, true);
-      case BFLOAT16 -> new Tolerance(dtype, 0.15, 0.15, false);
+      case BFLOAT16 -> new Tolerance(dtype, 0.35, 0.35, false);
       default -> throw new IllegalArgumentException("no tolerance for compute type " + dtype
           + "; expected float32 or bfloat16");
     };
