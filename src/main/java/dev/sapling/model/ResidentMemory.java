@@ -63,7 +63,8 @@ public final class ResidentMemory {
       }
       return new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)};
     } catch (javax.management.JMException e) {
-      throw new IllegalStateException("cannot run GC.heap_info", e);
+      throw new IllegalStateException("cannot run the GC.heap_info diagnostic command (" + e.getMessage()
+          + "); the Java runtime needs the jdk.management module (a bundle built by scripts/build-bundle.sh has it)", e);
     }
   }
 

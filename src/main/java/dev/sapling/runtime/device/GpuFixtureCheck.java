@@ -2,6 +2,7 @@ package dev.sapling.runtime.device;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sapling.model.Kernels;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,7 +25,8 @@ import java.util.Set;
  * greedy oracle of stories260K, byte for byte ({@code fixtures}); generation and scoring against full forwards on
  * stories260K and qwen2-tiny ({@code runtime}, {@link RuntimeChecks}); memory flatness over thousands of decode steps
  * and completions ({@code memory}, {@link MemoryChecks}). On a GPU each runs in F32 and BF16, on the CPU in F32 unless
- * {@code --dtypes} says otherwise. Prints one PASS/FAIL line per check and exits non-zero if any fails.
+ * {@code --dtypes} says otherwise. The model runs on {@link FusedKernels} wherever Sapling's bridge is loaded (also on
+ * the CPU, as in CI through {@code scripts/cpu-bridge.sh}), else on composed DJL ops. Prints one PASS/FAIL line per check and exits non-zero if any fails.
  *
  * <pre>
  * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuFixtureCheck --device gpu   # from the repository root
@@ -58,13 +61,18 @@ public final class GpuFixtureCheck {
       throw new IllegalArgumentException("--only " + sections + ": expected some of " + SECTIONS + "; " + USAGE);
     }
     Device device = DeviceSelector.standard().select(deviceFlag);
-    Kernels kernels = device.isGpu() ? FusedKernels.load().orElse(Kernels.composed()) : Kernels.composed();
+    Optional<Kernels> fused = FusedKernels.load(); // the bridge's natives, also on the CPU where it is loaded
+    Kernels kernels = fused.orElse(Kernels.composed());
     List<DataType> dtypes = dtypesFlag != null ? Arrays.stream(dtypesFlag.split(",")).map(GpuFixtureCheck::dtype)
         .toList() : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32);
     System.out.println("GpuFixtureCheck on " + device + ", " + dtypes + ", " + kernels.getClass().getSimpleName()
         + ", checks " + sections);
     CheckLog log = new CheckLog(System.out);
     long start = System.nanoTime();
+    if (System.getenv("SAPLING_REQUIRE_BRIDGE") != null) {
+      log.report(fused.isPresent(), "Sapling bridge loaded (SAPLING_REQUIRE_BRIDGE is set)",
+          "engine features " + JniUtils.getFeatures());
+    }
     for (DataType dtype : dtypes) {
       LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
       if (sections.contains("fixtures")) {

@@ -37,7 +37,7 @@ final class MemoryChecks {
   static final int COMPLETIONS = 2_000;
   static final int WARMUP_COMPLETIONS = 200;
   static final long RSS_BOUND_MB = 48;
-  static final long DEVICE_BOUND_MB = 16;
+  static final long DEVICE_BOUND_MB = 32;
 
   private final LoadedModel model;
   private final String name;

@@ -2,7 +2,6 @@ package dev.sapling.runtime.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -22,12 +21,13 @@ class FusedKernelsTest {
         "features " + JniUtils.getFeatures());
   }
 
-  /** Runs where the engine is on the bridge (a GPU pod, or PYTORCH_LIBRARY_PATH set locally); skipped on DJL's JNI. */
+  /**
+   * Runs where the engine is on the bridge (a GPU pod, or PYTORCH_LIBRARY_PATH set locally, as CI does); skipped on
+   * DJL's JNI unless SAPLING_REQUIRE_BRIDGE is set ({@link BridgeRequirement}).
+   */
   @Test
   void fusedKernelsMatchComposedOpsOnTheCpu() {
-    Optional<Kernels> fused = FusedKernels.load();
-    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
-    Kernels f = fused.get();
+    Kernels f = BridgeRequirement.fusedKernels();
     Kernels c = Kernels.composed();
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       m.getEngine().setRandomSeed(3);
