@@ -246,7 +246,7 @@ final class RuntimeChecks {
       }
       String fullText = f.text();
       int tokensUntilStop = 1;
-      while (!prefixText(f, tokensUntilStop).contains(stop)) {
+      while (tokensUntilStop < f.tokenIds().length && !prefixText(f, tokensUntilStop).contains(stop)) {
         tokensUntilStop++;
       }
       List<Completion> stopped = generator.generateIds(prompts, params.withStop(List.of("never-there", stop)));
