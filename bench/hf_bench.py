@@ -74,9 +74,12 @@ def sync():
 
 
 def timed(fn, repeats):
-    """One untimed warm-up, then the run at index repeats // 2 of the sorted wall times (Sapling's rule)."""
+    """One untimed warm-up (its seconds logged: compilation shows there), then the run at index repeats // 2 of the
+    sorted wall times (Sapling's rule)."""
+    t0 = time.perf_counter()
     fn()
     sync()
+    log(f"warm-up {time.perf_counter() - t0:.1f} s")
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()

@@ -1,14 +1,99 @@
 // CUDA-only natives. Optional: built only against a CUDA PyTorch (CMake adds it when the c10_cuda target exists).
 #include "bridge.h"
 
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <memory>
 
 using namespace bridge;
+
+namespace {
+
+// One recorded step (dev.sapling.runtime.device.CudaGraphRecorder): the graph, and the stream that was current
+// before recording, restored when recording ends. Work is captured on a side stream (CUDA cannot capture the
+// default stream) that first waits for everything already queued.
+struct Recording {
+  Recording(c10::cuda::CUDAStream previous, c10::cuda::CUDAStream side) : previous(previous), side(side) {}
+  at::cuda::CUDAGraph graph;
+  c10::cuda::CUDAStream previous;
+  c10::cuda::CUDAStream side;
+  bool capturing = false;
+};
+
+Recording& recording(jlong handle) {
+  if (handle == 0) {
+    throw std::invalid_argument("null recording handle");
+  }
+  return *reinterpret_cast<Recording*>(handle);
+}
+
+// Ends the capture and makes the previous stream current again, whether or not the capture is valid.
+void endCapture(Recording& r) {
+  r.capturing = false;
+  try {
+    r.graph.capture_end();
+  } catch (...) {
+    c10::cuda::setCurrentCUDAStream(r.previous);
+    throw;
+  }
+  c10::cuda::setCurrentCUDAStream(r.previous);
+}
+
+}  // namespace
 
 extern "C" {
 
 JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchCudaEmptyCache(JNIEnv* env, jobject) {
   guarded(env, [&] { c10::cuda::CUDACachingAllocator::emptyCache(); });
+}
+
+JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_available(JNIEnv* env, jclass) {
+  return guarded(env, [&] { return static_cast<jboolean>(at::cuda::is_available() ? JNI_TRUE : JNI_FALSE); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_begin(JNIEnv* env, jclass) {
+  return guarded(env, [&] {
+    c10::cuda::CUDAStream previous = c10::cuda::getCurrentCUDAStream();
+    auto r = std::make_unique<Recording>(previous, c10::cuda::getStreamFromPool());
+    at::cuda::CUDAEvent queued;
+    queued.record(previous);
+    queued.block(r->side);
+    c10::cuda::setCurrentCUDAStream(r->side);
+    try {
+      r->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+    } catch (...) {
+      c10::cuda::setCurrentCUDAStream(previous);
+      throw;
+    }
+    r->capturing = true;
+    return reinterpret_cast<jlong>(r.release());
+  });
+}
+
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_end(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] { endCapture(recording(handle)); });
+}
+
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_replay(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] { recording(handle).graph.replay(); });
+}
+
+// Frees a recording; ends its capture first when the step failed mid-way (the capture error is dropped: the step's
+// own error is the one to report).
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JNIEnv* env, jclass, jlong handle) {
+  guarded(env, [&] {
+    std::unique_ptr<Recording> r(&recording(handle));
+    if (r->capturing) {
+      try {
+        endCapture(*r);
+      } catch (...) {
+      }
+    }
+  });
 }
 
 }  // extern "C"

@@ -9,20 +9,84 @@ using namespace bridge;
 
 namespace {
 
+// Normalised in float32, as Hugging Face does. torch >= 2.4 has rms_norm: one fused kernel on CUDA, computing in
+// float32 and scaling by the weight before the one rounding to the compute dtype (Hugging Face rounds, then scales
+// in the compute dtype: at most one BF16 rounding step apart). Older torch: the composed steps.
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps, at::ScalarType computeType) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  if (x.scalar_type() == computeType) {
+    return at::rms_norm(x, {x.size(-1)}, weight, eps);  // the weight applied in float32, then one rounding
+  }
+#endif
   at::Tensor x32 = x.to(at::kFloat);
   at::Tensor inverseRms = at::rsqrt(x32.square().mean({-1}, true) + eps);
   return (x32 * inverseRms).to(computeType) * weight;
 }
 
+// x * cos + rotateHalf(x) * sin, rotateHalf([x1, x2]) = [-x2, x1]; cos and sin span the whole head dimension.
 at::Tensor rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   int64_t half = x.size(-1) / 2;
-  at::Tensor x1 = x.narrow(-1, 0, half);
-  at::Tensor x2 = x.narrow(-1, half, half);
-  return at::cat({x1 * cos - x2 * sin, x2 * cos + x1 * sin}, -1);
+  at::Tensor rotated = at::cat({x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)}, -1);
+  return at::addcmul(x * cos, rotated, sin);
 }
 
-// q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask [b, 1, 1, t, s] additive. Returns [b, t, H * hd].
+// residual + x · weight as one addmm over rows ([b, t, in] · [in, out] + [b, t, out]): the product accumulates into
+// the residual in float32 and is rounded once.
+at::Tensor addProduct(const at::Tensor& residual, const at::Tensor& x, const at::Tensor& weight) {
+  int64_t out = weight.size(1);
+  return at::addmm(residual.reshape({-1, out}), x.reshape({-1, x.size(-1)}), weight).view(residual.sizes());
+}
+
+// log_softmax(logits)[row, targets[row]] in float32 for logits [n, vocab] of any float dtype: the softmax kernel
+// reads the logits once in their dtype and writes float32 (no separate cast pass); only [n] values come out.
+at::Tensor logSoftmaxGather(const at::Tensor& logits, const at::Tensor& targets) {
+  return at::log_softmax(logits, -1, at::kFloat).gather(1, targets.reshape({-1, 1}).to(at::kLong)).reshape({-1});
+}
+
+// residual + (silu(x · gate) * (x · up)) · down with gate | up the column halves of gateUp [hidden, 2 * inter]:
+// two products over strided column views (no weight copy) give contiguous outputs, so SiLU and the product are
+// vectorised in-place kernels instead of strided ones over halves of one product.
+at::Tensor swiGluMlp(const at::Tensor& residual, const at::Tensor& x, const at::Tensor& gateUp,
+                     const at::Tensor& down) {
+  int64_t inter = gateUp.size(1) / 2;
+  at::Tensor rows = x.reshape({-1, x.size(-1)});
+  at::Tensor gate = at::mm(rows, gateUp.narrow(1, 0, inter));
+  at::Tensor up = at::mm(rows, gateUp.narrow(1, inter, inter));
+  at::silu_(gate);
+  gate.mul_(up);
+  return addProduct(residual, gate, down);
+}
+
+// The additive mask [b, 1, 1, t, s] as SDPA takes it for g query heads per key/value head laid out as g * t query
+// rows (see attention): [b, 1, g * t, s] in the compute dtype. Built once per forward pass.
+at::Tensor attentionMask(const at::Tensor& mask, int64_t groups, at::ScalarType computeType) {
+  at::Tensor m = mask.squeeze(1).to(computeType);  // [b, 1, t, s]
+  return groups > 1 ? m.repeat({1, 1, groups, 1}) : m;
+}
+
+// Plain causal attention, queries and keys aligned (t == s, no padding): SDPA with is_causal and no mask, which
+// PyTorch runs with its flash kernel (it skips the masked half; the masked kernel computes every block). Key and
+// value heads are repeated for the query heads that share them. q [b, t, H, hd]; k, v [b, kvH, t, hd].
+at::Tensor causalAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, at::ScalarType computeType) {
+  int64_t b = q.size(0);
+  int64_t t = q.size(1);
+  int64_t heads = q.size(2);
+  int64_t hd = q.size(3);
+  int64_t g = heads / k.size(1);
+  at::Tensor keys = g > 1 ? k.repeat_interleave(g, 1) : k;
+  at::Tensor values = g > 1 ? v.repeat_interleave(g, 1) : v;
+  at::Tensor rows = q.transpose(1, 2);  // [b, H, t, hd]
+#if TORCH_VERSION_MAJOR >= 2
+  at::Tensor out = at::scaled_dot_product_attention(rows, keys, values, c10::nullopt, 0.0, true);
+#else
+  at::Tensor hidden = at::full({t, t}, -1e9, q.options()).triu(1);
+  at::Tensor scores = at::matmul(rows, keys.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + hidden;
+  at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), values);
+#endif
+  return out.transpose(1, 2).reshape({b, t, heads * hd});
+}
+
+// q [b, t, H, hd]; k, v [b, kvH, s, hd]; mask from attentionMask, [b, 1, g * t, s]. Returns [b, t, H * hd].
 // Grouped-query attention without copying keys: the g query heads that share a key/value head become g * t query
 // rows of that head (g-major), so SDPA sees kvH heads and can use its memory-efficient kernel with the mask
 // (PyTorch's enable_gqa with a mask falls back to the slow math path).
@@ -35,14 +99,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   int64_t kvHeads = k.size(1);
   int64_t g = heads / kvHeads;
   at::Tensor rows = q.reshape({b, t, kvHeads, g, hd}).permute({0, 2, 3, 1, 4}).reshape({b, kvHeads, g * t, hd});
-  at::Tensor m = mask.squeeze(1).to(q.scalar_type());  // [b, 1, t, s]
-  if (g > 1) {
-    m = m.repeat({1, 1, g, 1});                         // [b, 1, g * t, s], g-major like the rows
-  }
 #if TORCH_VERSION_MAJOR >= 2
-  at::Tensor out = at::scaled_dot_product_attention(rows, k, v, m);
+  at::Tensor out = at::scaled_dot_product_attention(rows, k, v, mask);
 #else
-  at::Tensor scores = at::matmul(rows, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + m;
+  at::Tensor scores = at::matmul(rows, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(hd))) + mask;
   at::Tensor out = at::matmul(at::softmax(scores.to(at::kFloat), -1).to(computeType), v);
 #endif
   // [b, kvH, g * t, hd] -> [b, t, H * hd]
@@ -53,7 +113,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 
 extern "C" {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 1; }
+// 2: rope takes full-width tables, attention takes the mask attentionMask prepared.
+JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 2; }
 
 // Chooses attention backends once: cuDNN's SDPA is very slow for decode with changing key lengths on torch 2.11,
 // so it is turned off and PyTorch picks flash / memory-efficient / math.
@@ -75,15 +136,35 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rope(JNIEnv
   return guarded(env, [&] { return wrap(rope(tensor(x), tensor(cos), tensor(sin))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGlu(JNIEnv* env, jclass, jlong gate,
-                                                                           jlong up) {
-  return guarded(env, [&] { return wrap(at::silu(tensor(gate)) * tensor(up)); });
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGluMlp(JNIEnv* env, jclass, jlong residual,
+                                                                              jlong x, jlong gateUp, jlong down) {
+  return guarded(env, [&] {
+    return wrap(swiGluMlp(tensor(residual), tensor(x), tensor(gateUp), tensor(down)));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,
+                                                                               jlong x, jlong weight) {
+  return guarded(env, [&] { return wrap(addProduct(tensor(residual), tensor(x), tensor(weight))); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_logSoftmaxGather(JNIEnv* env, jclass,
+                                                                                     jlong logits, jlong targets) {
+  return guarded(env, [&] { return wrap(logSoftmaxGather(tensor(logits), tensor(targets))); });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attentionMask(JNIEnv* env, jclass, jlong mask,
+                                                                                  jint groups, jint computeType) {
+  return guarded(env, [&] { return wrap(attentionMask(tensor(mask), groups, scalarType(computeType))); });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attention(JNIEnv* env, jclass, jlong q, jlong k,
                                                                               jlong v, jlong mask,
                                                                               jint computeType) {
   return guarded(env, [&] {
+    if (mask == 0) {
+      return wrap(causalAttention(tensor(q), tensor(k), tensor(v), scalarType(computeType)));
+    }
     return wrap(attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
   });
 }

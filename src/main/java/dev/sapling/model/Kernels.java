@@ -3,8 +3,11 @@ package dev.sapling.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import java.util.Optional;
 
 /**
  * The fusible steps of the transformer forward pass. {@link #composed()} builds each from DJL ops and runs on any
@@ -19,18 +22,54 @@ public interface Kernels {
   /** RMSNorm over the last axis computed in float32, cast to {@code computeType}, then scaled by {@code weight}. */
   NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType computeType);
 
-  /** Rotate-half RoPE over the last axis: {@code [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin]}. */
+  /**
+   * Rotate-half RoPE over the last axis as Hugging Face writes it: {@code x * cos + rotateHalf(x) * sin} with
+   * {@code rotateHalf([x1, x2]) = [-x2, x1]}; {@code cos} and {@code sin} span the whole head dimension (the angles
+   * repeated for both halves) and broadcast over {@code x}.
+   */
   NDArray rope(NDArray x, NDArray cos, NDArray sin);
 
-  /** SwiGLU: {@code silu(gate) * up}. */
-  NDArray swiGlu(NDArray gate, NDArray up);
+  /**
+   * A residual connection after a projection: {@code residual + x · weight} ({@code [b, t, in]} times
+   * {@code [in, out]} plus {@code [b, t, out]}).
+   */
+  NDArray addProduct(NDArray residual, NDArray x, NDArray weight);
+
+  /**
+   * Log-softmax over the last axis in float32, at one token per row: {@code logits} {@code [n, vocab]} (any float
+   * dtype), {@code targets} {@code [n]} int64; returns {@code [n]} float32 log-probabilities.
+   */
+  NDArray logSoftmaxGather(NDArray logits, NDArray targets);
+
+  /**
+   * The SwiGLU MLP with its residual: {@code residual + (silu(x · gate) * (x · up)) · down}, where {@code gateUp}
+   * ({@code [hidden, 2 * intermediate]}) holds the gate projection's columns then the up projection's.
+   */
+  NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down);
+
+  /**
+   * The additive attention mask ({@code [b, 1, 1, t, s]}, float) in the form {@link #attention} takes, for query heads
+   * in groups of {@code groups} per key/value head. Called once per forward pass; every layer reuses the result.
+   * {@code null} (plain causal attention, see {@link #attention}) stays {@code null}.
+   */
+  NDArray attentionMask(NDArray mask, int groups, DataType computeType);
 
   /**
    * Grouped-query attention of {@code q} ({@code [b, t, heads, hd]}) over {@code keys} and {@code values}
-   * ({@code [b, kvHeads, s, hd]}) with the additive {@code mask} ({@code [b, 1, 1, t, s]}); softmax in float32.
-   * Returns {@code [b, t, heads * hd]} in the compute dtype.
+   * ({@code [b, kvHeads, s, hd]}) with a mask from {@link #attentionMask}; softmax in float32. A {@code null} mask
+   * means plain causal attention with queries and keys aligned ({@code t == s}, no padding): query {@code i} sees
+   * keys {@code 0..i}, which lets the GPU use its flash kernel. Returns {@code [b, t, heads * hd]} in the compute
+   * dtype.
    */
   NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);
+
+  /**
+   * Records the device work of a step once and replays it (CUDA graphs), when these kernels run where that exists;
+   * empty elsewhere.
+   */
+  default Optional<StepRecorder> recorder() {
+    return Optional.empty();
+  }
 
   /** The DJL-op implementation every device runs. */
   static Kernels composed() {
@@ -54,14 +93,40 @@ public interface Kernels {
     public NDArray rope(NDArray x, NDArray cos, NDArray sin) {
       int last = x.getShape().dimension() - 1;
       NDList halves = x.split(2, last);
-      NDArray x1 = halves.get(0);
-      NDArray x2 = halves.get(1);
-      return NDArrays.concat(new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), last);
+      NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), last);
+      return x.mul(cos).add(rotated.mul(sin));
     }
 
     @Override
-    public NDArray swiGlu(NDArray gate, NDArray up) {
-      return gate.mul(Activation.sigmoid(gate)).mul(up);
+    public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
+      return mask;
+    }
+
+    /** The additive causal mask {@code [1, 1, 1, t, t]} that a {@code null} mask stands for. */
+    private static NDArray causal(NDManager m, long t, DataType dtype) {
+      NDArray keys = m.arange(0, (int) t, 1, DataType.INT64).reshape(1, t);
+      NDArray queries = m.arange(0, (int) t, 1, DataType.INT64).reshape(t, 1);
+      NDArray visible = keys.lte(queries);
+      Shape shape = visible.getShape();
+      return NDArrays.where(visible, m.zeros(shape, dtype), m.full(shape, -1e9f, dtype)).reshape(1, 1, 1, t, t);
+    }
+
+    @Override
+    public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
+      return residual.add(x.matMul(weight));
+    }
+
+    @Override
+    public NDArray logSoftmaxGather(NDArray logits, NDArray targets) {
+      long n = targets.size();
+      return logits.toType(DataType.FLOAT32, false).logSoftmax(-1).gather(targets.reshape(n, 1), 1).reshape(n);
+    }
+
+    @Override
+    public NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down) {
+      NDList gu = x.matMul(gateUp).split(2, x.getShape().dimension() - 1);
+      NDArray gate = gu.get(0);
+      return addProduct(residual, gate.mul(Activation.sigmoid(gate)).mul(gu.get(1)), down);
     }
 
     @Override
@@ -71,6 +136,9 @@ public interface Kernels {
       long heads = q.getShape().get(2);
       long hd = q.getShape().get(3);
       long kvHeads = keys.getShape().get(1);
+      if (mask == null) {
+        mask = causal(q.getManager(), count, computeType);
+      }
       NDArray k = keys.expandDims(2);                                // [b, kvh, 1, s, hd]
       NDArray v = values.expandDims(2);                              // [b, kvh, 1, s, hd]
       NDArray grouped = q.reshape(batch, count, kvHeads, heads / kvHeads, hd)

@@ -1,6 +1,7 @@
 package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -98,25 +99,27 @@ public final class KvCache implements AutoCloseable {
   /**
    * Additive attention mask {@code [batch, 1, 1, count, length + count]}: 0 where a query may see a key (causal,
    * not padding, within the sliding window), a large negative number elsewhere. A pad query sees itself only, so
-   * no softmax row is empty and no NaN can arise.
+   * no softmax row is empty and no NaN can arise. Built on the device from index ranges (only the padding is copied
+   * there): a 32 × 512 scoring pass would otherwise copy 8 million floats from the host.
    */
   NDArray mask(NDManager m, int count, int slidingWindow, DataType dtype) {
     int keysLen = length + count;
-    float[] mask = new float[padding.length * count * keysLen];
-    Arrays.fill(mask, -1e9f);
-    for (int b = 0; b < padding.length; b++) {
-      for (int t = 0; t < count; t++) {
-        int query = length + t;
-        int base = (b * count + t) * keysLen;
-        int from = Math.max(padding[b], slidingWindow > 0 ? query - slidingWindow + 1 : 0);
-        for (int key = from; key <= query; key++) {
-          mask[base + key] = 0f;
-        }
-        mask[base + query] = 0f;
-      }
+    long[] pad = new long[padding.length];
+    for (int b = 0; b < pad.length; b++) {
+      pad[b] = padding[b];
     }
-    NDArray out = m.create(mask, new Shape(padding.length, 1, 1, count, keysLen));
-    return dtype == DataType.FLOAT32 ? out : out.toType(dtype, false);
+    NDArray keys = m.arange(0, keysLen, 1, DataType.INT64).reshape(1, 1, keysLen);            // [1, 1, s]
+    NDArray queries = m.arange(length, keysLen, 1, DataType.INT64).reshape(1, count, 1);      // [1, t, 1]
+    NDArray visible = keys.lte(queries).logicalAnd(keys.gte(m.create(pad, new Shape(pad.length, 1, 1))));
+    if (slidingWindow > 0) {
+      NDArray windowStart = m.arange(length - slidingWindow + 1, keysLen - slidingWindow + 1, 1, DataType.INT64)
+          .reshape(1, count, 1);
+      visible = visible.logicalAnd(keys.gte(windowStart));
+    }
+    visible = visible.logicalOr(keys.eq(queries));                                             // [b, t, s]
+    Shape shape = visible.getShape();
+    return NDArrays.where(visible, m.zeros(shape, dtype), m.full(shape, -1e9f, dtype))
+        .reshape(padding.length, 1, 1, count, keysLen);
   }
 
   /** Writes {@code k}, {@code v} ({@code [batch, kvHeads, count, headDim]}) of one layer at the current end. */
@@ -124,6 +127,30 @@ public final class KvCache implements AutoCloseable {
     NDIndex slots = new NDIndex(":, :, {}:{}", length, length + k.getShape().get(2));
     keys[layer].set(slots, k);
     values[layer].set(slots, v);
+  }
+
+  /**
+   * Writes {@code k}, {@code v} ({@code [batch, kvHeads, 1, headDim]}) of one layer at the slot a device tensor holds
+   * ({@code [1]} int64): the decode step a recording replays, where the slot changes but the kernels do not.
+   */
+  void writeAt(int layer, NDArray slot, NDArray k, NDArray v) {
+    NDIndex at = new NDIndex(":, :, {}", slot);
+    keys[layer].set(at, k);
+    values[layer].set(at, v);
+  }
+
+  /** Keys of one layer over every slot, filled or not, {@code [batch, kvHeads, capacity, hd]}. */
+  NDArray allKeys(int layer) {
+    return keys[layer];
+  }
+
+  NDArray allValues(int layer) {
+    return values[layer];
+  }
+
+  /** The manager that owns this cache's arrays (closed with it). */
+  NDManager manager() {
+    return manager;
   }
 
   /** Keys of one layer over the filled slots plus {@code pending} just written, {@code [batch, kvHeads, n, hd]}. */

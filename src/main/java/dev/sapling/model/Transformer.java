@@ -1,12 +1,14 @@
 package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * The decoder-only transformer forward pass (Llama, Mistral, Qwen2, Qwen3) on DJL NDArrays, one step per line as in
@@ -61,6 +63,11 @@ public final class Transformer {
 
   public Weights weights() {
     return weights;
+  }
+
+  /** The kernels the fusible steps run through. */
+  public Kernels kernels() {
+    return kernels;
   }
 
   /** The dtype activations and the KV cache use. */
@@ -124,6 +131,54 @@ public final class Transformer {
   }
 
   /**
+   * Log-probabilities (float32, {@code [batch, count]}) of {@code targets} ({@code [batch, count]} int64) under the LM
+   * head over normed hidden states ({@code [batch, count, hidden]}, from {@link #hidden}), without materialising
+   * float32 logits: the scorer's path. Attached to {@code hidden}'s manager.
+   */
+  public NDArray tokenLogProbs(NDArray hidden, NDArray targets) {
+    NDArray logProbs;
+    try (NDScope scope = new NDScope()) {
+      Shape s = hidden.getShape();
+      NDArray logits = hidden.reshape(-1, s.get(2)).matMul(weights.lmHead());      // [b * t, vocab], compute dtype
+      logProbs = kernels.logSoftmaxGather(logits, targets.reshape(-1)).reshape(s.get(0), s.get(1));
+      NDScope.unregister(logProbs);
+    }
+    logProbs.attach(hidden.getManager());
+    return logProbs;
+  }
+
+  /**
+   * One decode step for a recording ({@link StepRecorder}): one token per row ({@code tokens}, {@code [batch, 1]}
+   * int64) written at cache slot {@code slot} ({@code [1]} int64), rows left-padded by {@code padding}
+   * ({@code [batch, 1]} int64). Unlike {@link #forward}, every changing input is a device tensor and attention runs
+   * over the cache's whole capacity (slots past {@code slot} are masked), so the same kernels serve every step. Does
+   * not advance the cache (the caller does, after the step ran). Returns float32 logits {@code [batch, 1, vocab]}
+   * attached to {@code out}.
+   */
+  public NDArray decode(NDArray tokens, NDArray slot, NDArray padding, KvCache cache, NDManager out) {
+    NDArray logits;
+    try (NDScope scope = new NDScope()) {
+      NDManager m = tokens.getManager();
+      NDArray positions = slot.sub(padding);                                    // [b, 1]
+      NDArray keyIndex = m.arange(0, cache.capacity(), 1, DataType.INT64);      // [capacity]
+      NDArray visible = keyIndex.gte(padding).logicalAnd(keyIndex.lte(slot));  // [b, capacity]
+      if (config.slidingWindow() > 0) {
+        NDArray window = m.full(new Shape(1), config.slidingWindow(), DataType.INT64);
+        visible = visible.logicalAnd(keyIndex.gt(slot.sub(window)));
+      }
+      Shape rows = visible.getShape();
+      NDArray mask = NDArrays.where(visible, m.zeros(rows, computeType), m.full(rows, -1e9f, computeType))
+          .reshape(cache.batchSize(), 1, 1, 1, cache.capacity());
+      StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot);
+      NDArray x = layers(tokens, cache, step);
+      logits = lmHead(rmsNorm(x, weights.finalNorm()));
+      NDScope.unregister(logits);
+    }
+    logits.attach(out);
+    return logits;
+  }
+
+  /**
    * Embeddings and every block over {@code tokens}, advancing {@code cache}: the residual stream before the final
    * norm, {@code [batch, count, hidden]}, registered in the caller's {@link NDScope}.
    */
@@ -135,26 +190,47 @@ public final class Transformer {
     }
     cache.checkRoom(count);
     NDManager m = tokens.getManager();
-    // rotary angles and attention mask for the new positions, shared by every layer
-    NDArray[] cosSin = rotary(cache.positions(m, count));
-    NDArray mask = cache.mask(m, count, config.slidingWindow(), computeType);
-
-    // token embeddings
-    NDArray x = weights.embedding().get(new NDIndex("{}", tokens.toType(DataType.INT64, false)));
-    for (int layer = 0; layer < weights.layers().size(); layer++) {
-      x = block(layer, x, cache, cosSin, mask);
-    }
+    // rotary angles and attention mask for the new positions, shared by every layer; none (plain causal) when the
+    // cache is empty and unpadded and no sliding window cuts in
+    boolean aligned = cache.length() == 0 && Arrays.stream(cache.padding()).allMatch(p -> p == 0)
+        && (config.slidingWindow() == 0 || count <= config.slidingWindow());
+    NDArray mask = aligned ? null : cache.mask(m, count, config.slidingWindow(), computeType);
+    StepInputs step = new StepInputs(rotary(cache.positions(m, count)),
+        kernels.attentionMask(mask, groups(), computeType), null);
+    NDArray x = layers(tokens, cache, step);
     cache.advance(count);
     return x;
   }
 
-  /** LM head in float32: {@code normed} times the output embedding. */
+  /** What every layer of one pass shares: rotary tables, the prepared mask, and the write slot of a decode step. */
+  private record StepInputs(NDArray[] cosSin, NDArray mask, NDArray slot) {}
+
+  /** Token embeddings, then every block. */
+  private NDArray layers(NDArray tokens, KvCache cache, StepInputs step) {
+    NDArray x = weights.embedding().get(new NDIndex("{}", tokens.toType(DataType.INT64, false)));
+    for (int layer = 0; layer < weights.layers().size(); layer++) {
+      x = block(layer, x, cache, step);
+    }
+    return x;
+  }
+
+  /** Query heads per key/value head. */
+  private int groups() {
+    return config.numHeads() / config.numKeyValueHeads();
+  }
+
+  /**
+   * LM head in float32: {@code normed} times the output embedding, as one 2-D product over every row and position
+   * (a slice of positions is made contiguous first: as a batched product, cuBLAS picks a kernel 20x slower).
+   */
   private NDArray lmHead(NDArray normed) {
-    return normed.matMul(weights.lmHead()).toType(DataType.FLOAT32, false);
+    Shape s = normed.getShape();
+    NDArray rows = normed.reshape(-1, s.get(2));
+    return rows.matMul(weights.lmHead()).toType(DataType.FLOAT32, false).reshape(s.get(0), s.get(1), -1);
   }
 
   /** One transformer block: attention then MLP, each with a pre-norm and a residual connection. */
-  private NDArray block(int layer, NDArray x, KvCache cache, NDArray[] cosSin, NDArray mask) {
+  private NDArray block(int layer, NDArray x, KvCache cache, StepInputs step) {
     LayerWeights w = weights.layers().get(layer);
     int batch = (int) x.getShape().get(0);
     int count = (int) x.getShape().get(1);
@@ -171,36 +247,44 @@ public final class Transformer {
       if (w.qkvBias() != null) {
         qkv = qkv.add(w.qkvBias());
       }
-      NDList parts = qkv.split(new long[] {heads * hd, (heads + kvHeads) * hd}, 2);
-      NDArray q = parts.get(0).reshape(batch, count, heads, hd);
-      NDArray k = parts.get(1).reshape(batch, count, kvHeads, hd);
-      NDArray v = parts.get(2).reshape(batch, count, kvHeads, hd);
+      NDArray q;
+      NDArray k;
+      if (w.queryNorm() == null) {
+        // RoPE (rotate-half) over the query and key heads together: they are adjacent in the qkv product
+        NDArray qk = rope(qkv.get(new NDIndex(":, :, :{}", (heads + kvHeads) * hd))
+            .reshape(batch, count, heads + kvHeads, hd), step.cosSin());
+        q = qk.get(new NDIndex(":, :, :{}", heads));
+        k = qk.get(new NDIndex(":, :, {}:", heads));
+      } else {
+        // per-head q/k norm (Qwen3), then RoPE
+        q = rope(rmsNorm(qkv.get(new NDIndex(":, :, :{}", heads * hd)).reshape(batch, count, heads, hd),
+            w.queryNorm()), step.cosSin());
+        k = rope(rmsNorm(qkv.get(new NDIndex(":, :, {}:{}", heads * hd, (heads + kvHeads) * hd))
+            .reshape(batch, count, kvHeads, hd), w.keyNorm()), step.cosSin());
+      }
+      NDArray v = qkv.get(new NDIndex(":, :, {}:", (heads + kvHeads) * hd)).reshape(batch, count, kvHeads, hd);
 
-      // per-head q/k norm (Qwen3)
-      if (w.queryNorm() != null) {
-        q = rmsNorm(q, w.queryNorm());
-        k = rmsNorm(k, w.keyNorm());
+      // save key, value to the cache ([batch, kvHeads, count, hd]); attend over what it holds
+      NDArray keys;
+      NDArray values;
+      if (step.slot() == null) {
+        cache.write(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
+        keys = cache.keys(layer, count);
+        values = cache.values(layer, count);
+      } else {
+        cache.writeAt(layer, step.slot(), k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
+        keys = cache.allKeys(layer);
+        values = cache.allValues(layer);
       }
 
-      // RoPE (rotate-half layout)
-      q = rope(q, cosSin);
-      k = rope(k, cosSin);
-
-      // save key, value to the cache: [batch, kvHeads, count, hd]
-      cache.write(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
-
       // multihead attention: query heads grouped by the key/value head they share
-      NDArray attended = kernels.attention(q, cache.keys(layer, count), cache.values(layer, count), mask,
-          computeType);                                            // [b, t, heads * hd]
+      NDArray attended = kernels.attention(q, keys, values, step.mask(), computeType); // [b, t, heads * hd]
 
       // output projection and residual
-      NDArray afterAttention = x.add(attended.matMul(w.output()));
+      NDArray afterAttention = kernels.addProduct(x, attended, w.output());
 
-      // ffn rmsnorm, SwiGLU, down projection and residual
-      NDArray gateUp = rmsNorm(afterAttention, w.mlpNorm()).matMul(w.gateUp());
-      NDList gu = gateUp.split(2, 2);
-      NDArray hidden = kernels.swiGlu(gu.get(0), gu.get(1));
-      out = afterAttention.add(hidden.matMul(w.down()));
+      // ffn rmsnorm, SwiGLU MLP (gate and up projections, down projection) and residual
+      out = kernels.swiGluMlp(afterAttention, rmsNorm(afterAttention, w.mlpNorm()), w.gateUp(), w.down());
       NDScope.unregister(out);
     }
     NDScope.register(out); // owned by the caller's scope (forward's), or it would outlive the step
@@ -212,11 +296,15 @@ public final class Transformer {
     return kernels.rmsNorm(x, weight, config.rmsNormEps(), computeType);
   }
 
-  /** cos and sin of position × frequency, {@code [batch, count, 1, headDim/2]} each, in the compute dtype. */
+  /**
+   * cos and sin of position × frequency, {@code [batch, count, 1, headDim]} each (the half-dimension angles
+   * repeated, as Hugging Face lays them out), in the compute dtype.
+   */
   private NDArray[] rotary(NDArray positions) {
     Shape s = positions.getShape();
-    NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies)
+    NDArray half = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies)
         .reshape(s.get(0), s.get(1), 1, inverseFrequencies.size());
+    NDArray angles = half.concat(half, 3);
     return new NDArray[] {angles.cos().toType(computeType, false), angles.sin().toType(computeType, false)};
   }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
+import dev.sapling.model.StaticDecoder;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
@@ -60,11 +61,17 @@ public final class Generator {
   private final OptionalInt bos;
   /** Whether greedy rows may be chosen on the device ({@link TokenSelector#forParams}); off only in tests. */
   private final boolean deviceSelection;
+  /**
+   * Whether decode steps run through {@link StaticDecoder} (recorded once as a CUDA graph, then replayed): by
+   * default exactly when the transformer's kernels can record steps, i.e. on a GPU with Sapling's bridge.
+   */
+  private final boolean staticDecode;
 
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
-        tokenizer.bosId(), true);
+        tokenizer.bosId(), true, transformer.kernels().recorder().isPresent()
+            && transformer.weights().embedding().getDevice().isGpu());
   }
 
   /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */
@@ -78,7 +85,7 @@ public final class Generator {
   }
 
   private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos,
-      boolean deviceSelection) {
+      boolean deviceSelection, boolean staticDecode) {
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -88,6 +95,7 @@ public final class Generator {
     this.eosIds = eosIds;
     this.bos = bos;
     this.deviceSelection = deviceSelection;
+    this.staticDecode = staticDecode;
   }
 
   private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
@@ -99,7 +107,7 @@ public final class Generator {
 
   /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
   public Generator withMaxBatchRows(int rows) {
-    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceSelection);
+    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceSelection, staticDecode);
   }
 
   /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
@@ -108,17 +116,25 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection, staticDecode);
   }
 
   /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
   public Generator withBos(OptionalInt bosId) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection, staticDecode);
   }
 
   /** The same generator choosing every token in Java, greedy ones included: what the device path must match. */
   Generator withHostSelection() {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, false);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, false, staticDecode);
+  }
+
+  /**
+   * The same generator decoding through {@link StaticDecoder} (fixed device inputs, attention over the whole cache;
+   * recorded as a CUDA graph where the kernels can) when {@code on}, or through the plain forward pass.
+   */
+  public Generator withStaticDecode(boolean on) {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, deviceSelection, on);
   }
 
   /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
@@ -303,6 +319,7 @@ public final class Generator {
     try (NDManager batchManager = parent.newSubManager()) {
       int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);
       KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + newSlots, padding);
+      StaticDecoder decoder = null;
       try {
         long t0 = System.nanoTime();
         TokenSampler.Draw[] draws = step(flat, batch.length, maxLen, cache, batchManager, selector, rows, rowToPrompt);
@@ -338,6 +355,10 @@ public final class Generator {
                 next.add(rows.get(i));
               }
             }
+            if (decoder != null) {
+              decoder.close();
+              decoder = null;
+            }
             cache = replace(cache, cache.select(keep));
             rows = next;
           }
@@ -346,13 +367,37 @@ public final class Generator {
             Row row = rows.get(i);
             lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
           }
-          int[] ownRows = IntStream.range(0, rows.size()).toArray();
-          draws = step(lastTokens, rows.size(), 1, cache, batchManager, selector, rows, ownRows);
+          if (decoder == null && staticDecode) {
+            decoder = StaticDecoder.open(transformer, cache);
+          }
+          draws = decoder != null
+              ? decodeStep(decoder, lastTokens, selector, rows)
+              : step(lastTokens, rows.size(), 1, cache, batchManager, selector, rows,
+                  IntStream.range(0, rows.size()).toArray());
         }
       } finally {
+        if (decoder != null) {
+          decoder.close();
+        }
         cache.close();
       }
     }
+  }
+
+  /** One step of {@code decoder} (one token per row), then the next token of every unfinished row. */
+  private static TokenSampler.Draw[] decodeStep(StaticDecoder decoder, int[] lastTokens, TokenSelector selector,
+      List<Row> rows) {
+    int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
+    SamplingState[] states = new SamplingState[live.length];
+    for (int j = 0; j < live.length; j++) {
+      states[j] = rows.get(live[j]).state;
+    }
+    TokenSampler.Draw[] chosen = selector.select(decoder.step(lastTokens), live, states); // logits are borrowed
+    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+    for (int j = 0; j < live.length; j++) {
+      draws[live[j]] = chosen[j];
+    }
+    return draws;
   }
 
   private static KvCache replace(KvCache old, KvCache replacement) {

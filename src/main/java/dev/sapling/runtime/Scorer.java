@@ -1,6 +1,7 @@
 package dev.sapling.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -44,6 +45,11 @@ public final class Scorer {
    * time as fit (the body runs over all of them at once either way).
    */
   public static final long DEFAULT_LOGITS_BUDGET = 32L << 20;
+  /**
+   * The logits budget on a GPU (512 MiB of float32): 16 LM-head chunks instead of 64 for 32 × 512 positions of a
+   * 128k vocabulary, each a large product.
+   */
+  public static final long DEFAULT_GPU_LOGITS_BUDGET = 128L << 20;
 
   /**
    * Rows × positions per body pass on the CPU. One pass over 8 × 511 positions of a 95M model ran 3× slower there
@@ -62,7 +68,8 @@ public final class Scorer {
 
   /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
   public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0, DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
+    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0,
+        onGpu(transformer) ? DEFAULT_GPU_LOGITS_BUDGET : DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
         tokenizer.bosId());
   }
 
@@ -232,7 +239,12 @@ public final class Scorer {
       altTokens[r] = new int[cont[r].length * k];
       altLogprobs[r] = new float[cont[r].length * k];
     }
-    if (maxCont > 0) {
+    int minCtx = contexts.stream().mapToInt(c -> c.length).min().orElse(0);
+    boolean onePass = k == 0 && groups == batch.length && minCtx == maxCtx
+        && (long) batch.length * (maxCtx + maxCont - 1) <= bodyTokens;
+    if (maxCont > 0 && onePass) {
+      scoreInOnePass(contexts, cont, maxCtx, maxCont, logprobs);
+    } else if (maxCont > 0) {
       int[] padding = new int[groups];
       int[] flat = new int[groups * maxCtx];
       for (int g = 0; g < groups; g++) {
@@ -279,19 +291,17 @@ public final class Scorer {
             }
             try (NDManager body = batchManager.newSubManager()) {
               NDArray hidden = transformer.hidden(body.create(tokens, new Shape(batch.length, count)), cache);
-              for (int s = 0; s < count; s += headChunk) {
-                int c = Math.min(headChunk, count - s);
-                int[] targets = new int[batch.length * c];
-                for (int r = 0; r < batch.length; r++) {
-                  for (int j = 0; j < c; j++) {
-                    int at = from + s + j + 1;
-                    targets[r * c + j] = at < cont[r].length ? cont[r][at] : 0;
+              if (k == 0) {
+                chosenPass(hidden, from, count, headChunk, cont, logprobs);
+              } else {
+                for (int s = 0; s < count; s += headChunk) {
+                  int c = Math.min(headChunk, count - s);
+                  try (NDManager step = body.newSubManager()) {
+                    NDArray positions = hidden.get(new NDIndex(":, {}:{}, :", s, s + c));
+                    positions.attach(step);
+                    gather(positions, targets(cont, from + s + 1, c), from + s + 1, cont, logprobs, altTokens,
+                        altLogprobs);
                   }
-                }
-                try (NDManager step = body.newSubManager()) {
-                  NDArray positions = hidden.get(new NDIndex(":, {}:{}, :", s, s + c));
-                  positions.attach(step);
-                  gather(positions, targets, from + s + 1, cont, logprobs, altTokens, altLogprobs);
                 }
               }
             }
@@ -319,6 +329,80 @@ public final class Scorer {
   }
 
   /**
+   * Scores rows that share no context and whose contexts are equally long in one pass over context and
+   * continuation: no padding and an empty cache, so attention is plain causal (the flash kernel on a GPU) and no
+   * separate prefill runs. Hidden position {@code ctx - 1 + j} predicts continuation token {@code j}.
+   */
+  private void scoreInOnePass(List<int[]> contexts, int[][] cont, int ctx, int maxCont, float[][] logprobs) {
+    int rows = cont.length;
+    int length = ctx + maxCont - 1;
+    int[] tokens = new int[rows * length];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(contexts.get(r), 0, tokens, r * length, ctx);
+      System.arraycopy(cont[r], 0, tokens, r * length + ctx, Math.min(cont[r].length, maxCont - 1));
+    }
+    int vocab = transformer.config().vocabSize();
+    int headChunk = (int) Math.max(1, Math.min(maxCont, logitsBudget / ((long) rows * vocab)));
+    NDManager parent = transformer.weights().embedding().getManager();
+    try (NDManager batchManager = parent.newSubManager();
+        KvCache cache = KvCache.allocate(transformer.config(), batchManager, transformer.computeType(), length,
+            new int[rows])) {
+      NDArray hidden = transformer.hidden(batchManager.create(tokens, new Shape(rows, length)), cache);
+      chosenPass(hidden, ctx - 1, 0, maxCont, headChunk, cont, logprobs);
+    }
+  }
+
+  /**
+   * The chosen tokens' log-probs over one body pass ({@code hidden}, {@code [rows, count, hidden]}; position
+   * {@code j} predicts continuation token {@code from + j + 1}): the LM head runs in chunks of {@code headChunk}
+   * positions, each result stays on the device, and one copy brings them all to the host, so the GPU never waits for
+   * Java between chunks.
+   */
+  private void chosenPass(NDArray hidden, int from, int count, int headChunk, int[][] cont, float[][] logprobs) {
+    chosenPass(hidden, 0, from + 1, count, headChunk, cont, logprobs);
+  }
+
+  /** As above, hidden position {@code offset + j} predicting continuation token {@code first + j}. */
+  private void chosenPass(NDArray hidden, int offset, int first, int count, int headChunk, int[][] cont,
+      float[][] logprobs) {
+    int rows = (int) hidden.getShape().get(0);
+    float[] chosen;
+    try (NDScope scope = new NDScope()) {
+      long[] index = Arrays.stream(targets(cont, first, count)).asLongStream().toArray();
+      NDArray all = hidden.getManager().create(index, new Shape(rows, count));
+      NDList parts = new NDList();
+      for (int s = 0; s < count; s += headChunk) {
+        int e = Math.min(count, s + headChunk);
+        parts.add(transformer.tokenLogProbs(hidden.get(new NDIndex(":, {}:{}, :", offset + s, offset + e)),
+            all.get(new NDIndex(":, {}:{}", s, e))));
+      }
+      chosen = (parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1)).toFloatArray();
+    }
+    store(chosen, rows, count, first, cont, logprobs);
+  }
+
+  /** Continuation token {@code first + j} of every row ({@code [rows * count]}, 0 past a row's end). */
+  private static int[] targets(int[][] cont, int first, int count) {
+    int[] targets = new int[cont.length * count];
+    for (int r = 0; r < cont.length; r++) {
+      for (int j = 0; j < count; j++) {
+        int at = first + j;
+        targets[r * count + j] = at < cont[r].length ? cont[r][at] : 0;
+      }
+    }
+    return targets;
+  }
+
+  /** Stores {@code chosen} ({@code [rows, outputs]}) at continuation positions {@code first + j} within each row. */
+  private static void store(float[] chosen, int rows, int outputs, int first, int[][] cont, float[][] logprobs) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < outputs && first + j < cont[r].length; j++) {
+        logprobs[r][first + j] = chosen[r * outputs + j];
+      }
+    }
+  }
+
+  /**
    * Applies the LM head to {@code hidden} ({@code [rows, outputs, hidden]}, one row per scored row), takes the
    * log-softmax in float32 and, for each row {@code r}, stores the log-prob of {@code targets[r * outputs + j]} (and
    * the top-k alternatives when asked) at continuation position {@code first + j}, skipping positions past the row's
@@ -333,11 +417,14 @@ public final class Scorer {
     float[] altValues = null;
     long[] altIndices = null;
     try (NDScope scope = new NDScope()) {
-      NDArray logSoftmax = transformer.logits(hidden).logSoftmax(2); // [rows, outputs, vocab], float32
       long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
-      NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs, 1));
-      chosen = logSoftmax.gather(index, 2).toFloatArray();
-      if (k > 0) {
+      if (k == 0) { // only the chosen tokens' log-probs: no float32 logits block at all
+        NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs));
+        chosen = transformer.tokenLogProbs(hidden, index).toFloatArray();
+      } else {
+        NDArray logSoftmax = transformer.logits(hidden).logSoftmax(2); // [rows, outputs, vocab], float32
+        NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs, 1));
+        chosen = logSoftmax.gather(index, 2).toFloatArray();
         NDList top = logSoftmax.topK(k, 2);
         altValues = top.get(0).toFloatArray();
         altIndices = top.get(1).toLongArray();
@@ -360,6 +447,10 @@ public final class Scorer {
 
   /** Every position in one body pass on a GPU, {@link #DEFAULT_CPU_BODY_TOKENS} on the CPU. */
   private static long defaultBodyTokens(Transformer transformer) {
-    return transformer.weights().embedding().getDevice().isGpu() ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
+    return onGpu(transformer) ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
+  }
+
+  private static boolean onGpu(Transformer transformer) {
+    return transformer.weights().embedding().getDevice().isGpu();
   }
 }

@@ -254,6 +254,28 @@ class GeneratorTest {
   }
 
   @Test
+  void staticDecodeStepsGiveTheForwardPassCompletionsThroughCompactionAndSharedPrefills() {
+    SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
+    int eos = generator().withEosIds().generateIds(PROMPTS, free).get(0).tokenIds()[4];
+    for (SamplingParams params : List.of(free.withN(2), SamplingParams.defaults().withTemperature(0.9)
+        .withMaxNewTokens(12).withN(3).withSeed(5))) {
+      for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(5))) {
+        List<Completion> plain = g.withStaticDecode(false).generateIds(PROMPTS, params);
+        List<Completion> fixed = g.withStaticDecode(true).generateIds(PROMPTS, params);
+        assertEquals(plain.size(), fixed.size());
+        for (int i = 0; i < plain.size(); i++) {
+          String where = "completion " + i + " at temperature " + params.temperature();
+          assertArrayEquals(plain.get(i).tokenIds(), fixed.get(i).tokenIds(), where);
+          assertEquals(plain.get(i).finishReason(), fixed.get(i).finishReason(), where);
+          for (int t = 0; t < plain.get(i).logprobs().length; t++) {
+            assertEquals(plain.get(i).logprobs()[t], fixed.get(i).logprobs()[t], 1e-5, where + " token " + t);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void textPromptsGetBosAndJsonHasTheIssueKeys() {
     Completion c = generator().generate(List.of("the cat"), SamplingParams.greedy().withMaxNewTokens(3)).get(0);
     assertArrayEquals(new int[] {TinyTokenizer.BOS, 34, 29, 61}, c.promptTokenIds());

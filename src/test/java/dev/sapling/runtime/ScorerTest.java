@@ -89,6 +89,25 @@ class ScorerTest {
   }
 
   @Test
+  void equalLengthUnsharedContextsScoredInOnePassMatchTheReference() {
+    // distinct contexts of one length: scored as one causal pass (no prefill) unless the body budget forbids it
+    List<Scorer.Pair> pairs = List.of(new Scorer.Pair(new int[] {1, 5, 9}, new int[] {4, 4, 8, 2, 60}),
+        new Scorer.Pair(new int[] {1, 7, 3}, new int[] {11}), new Scorer.Pair(new int[] {1, 2, 2}, new int[] {}),
+        new Scorer.Pair(new int[] {1, 30, 31}, new int[] {9, 9, 9, 9, 9, 9, 9, 1}));
+    Scorer onePass = new Scorer(model, TOKENIZER).withBodyTokens(10_000);
+    for (Scorer scorer : List.of(onePass, onePass.withLogitsBudget(1), onePass.withBodyTokens(4))) {
+      List<ScoredText> scored = scorer.score(pairs);
+      for (int i = 0; i < pairs.size(); i++) {
+        double[] expected = reference(pairs.get(i));
+        assertEquals(expected.length, scored.get(i).tokens());
+        for (int j = 0; j < expected.length; j++) {
+          assertEquals(expected[j], scored.get(i).tokenLogprobs()[j], 1e-4, "pair " + i + " token " + j);
+        }
+      }
+    }
+  }
+
+  @Test
   void scoringASampledContinuationReproducesTheLogprobsGenerationReported() {
     Generator g = new Generator(model, TOKENIZER);
     List<Completion> sampled = g.generate(List.of("the cat", "a dog.", "##", "xy 7"),

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import dev.sapling.model.Kernels;
+import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 
 /**
@@ -20,17 +21,24 @@ import java.util.Optional;
  * }</pre>
  */
 public final class FusedKernels implements Kernels {
-  private FusedKernels() {}
+  /** The native interface version this class is written against (see bridge_fused.cc). */
+  private static final int VERSION = 2;
+
+  private final Optional<StepRecorder> recorder;
+
+  private FusedKernels(Optional<StepRecorder> recorder) {
+    this.recorder = recorder;
+  }
 
   /** The fused kernels when the loaded JNI library has them (Sapling's bridge), else empty. */
   public static Optional<Kernels> load() {
     Engine.getEngine("PyTorch"); // loads the JNI library the natives live in
     try {
-      if (version() < 1) {
+      if (version() != VERSION) {
         return Optional.empty();
       }
       configure();
-      return Optional.of(new FusedKernels());
+      return Optional.of(new FusedKernels(CudaGraphRecorder.load()));
     } catch (UnsatisfiedLinkError e) {
       return Optional.empty();
     }
@@ -46,14 +54,42 @@ public final class FusedKernels implements Kernels {
     return wrap(x, rope(handle(x), handle(cos), handle(sin)));
   }
 
+  /** One cuBLAS call with the residual as the accumulator (rounded once, not after the product and again after the add). */
   @Override
-  public NDArray swiGlu(NDArray gate, NDArray up) {
-    return wrap(gate, swiGlu(handle(gate), handle(up)));
+  public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
+    return wrap(residual, addProduct(handle(residual), handle(x), handle(weight)));
+  }
+
+  /** One pass over the logits: the softmax kernel reads them in their dtype and accumulates in float32. */
+  @Override
+  public NDArray logSoftmaxGather(NDArray logits, NDArray targets) {
+    return wrap(logits, logSoftmaxGather(handle(logits), handle(targets)));
+  }
+
+  /**
+   * Gate and up as two products over the column halves of {@code gateUp} (contiguous outputs, so SiLU and the
+   * product run as vectorised in-place kernels), then the down projection accumulated into the residual.
+   */
+  @Override
+  public NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down) {
+    return wrap(residual, swiGluMlp(handle(residual), handle(x), handle(gateUp), handle(down)));
+  }
+
+  @Override
+  public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
+    return mask == null ? null : wrap(mask, attentionMask(handle(mask), groups, computeType.ordinal()));
+  }
+
+  /** CUDA graphs when the bridge was built against a CUDA PyTorch and a GPU is visible. */
+  @Override
+  public Optional<StepRecorder> recorder() {
+    return recorder;
   }
 
   @Override
   public NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType) {
-    return wrap(q, attention(handle(q), handle(keys), handle(values), handle(mask), computeType.ordinal()));
+    return wrap(q, attention(handle(q), handle(keys), handle(values), mask == null ? 0 : handle(mask),
+        computeType.ordinal()));
   }
 
   private static long handle(NDArray a) {
@@ -72,7 +108,13 @@ public final class FusedKernels implements Kernels {
 
   private static native long rope(long x, long cos, long sin);
 
-  private static native long swiGlu(long gate, long up);
+  private static native long swiGluMlp(long residual, long x, long gateUp, long down);
+
+  private static native long addProduct(long residual, long x, long weight);
+
+  private static native long logSoftmaxGather(long logits, long targets);
+
+  private static native long attentionMask(long mask, int groups, int computeType);
 
   private static native long attention(long q, long keys, long values, long mask, int computeType);
 }

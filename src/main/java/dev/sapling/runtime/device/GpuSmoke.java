@@ -16,12 +16,15 @@ import dev.sapling.model.LayerWeights;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.RandomWeightSource;
 import dev.sapling.model.RopeScaling;
+import dev.sapling.model.StaticDecoder;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.WeightSource;
 import dev.sapling.model.Weights;
 import dev.sapling.model.WeightsBuilder;
 import dev.sapling.model.format.RawTensor;
 import dev.sapling.model.format.TensorType;
+import dev.sapling.model.tokenizer.IdTokenizer;
+import dev.sapling.runtime.Scorer;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,15 +71,19 @@ public final class GpuSmoke {
     String deviceFlag = "gpu";
     boolean bench = false;
     String profile = null;
+    String profileScore = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--device") && i + 1 < args.length) {
         deviceFlag = args[++i];
       } else if (args[i].equals("--profile") && i + 1 < args.length) {
         profile = args[++i];
+      } else if (args[i].equals("--profile-score") && i + 1 < args.length) {
+        profileScore = args[++i];
       } else if (args[i].equals("--bench")) {
         bench = true;
       } else {
-        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json]");
+        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json] "
+            + "[--profile-score TRACE.json]");
         System.exit(2);
       }
     }
@@ -86,10 +93,22 @@ public final class GpuSmoke {
     Device device = DeviceSelector.standard().select(deviceFlag);
     GpuSmoke smoke = new GpuSmoke(System.out, device);
     smoke.checkBridge();
+    if ((profileScore != null || profile != null) && !bench) { // profiling only
+      if (profile != null) {
+        smoke.profileDecode(profile);
+      }
+      if (profileScore != null) {
+        smoke.profileScore(profileScore);
+      }
+      System.exit(0);
+    }
     smoke.checkBf16RoundTrip();
     smoke.checkForward("llama-gqa", config(Architecture.LLAMA, false, false, false));
     smoke.checkForward("qwen2-bias-tied", config(Architecture.QWEN2, true, true, false));
     smoke.checkForward("qwen3-qknorm", config(Architecture.QWEN3, false, false, true));
+    smoke.checkRecordedDecode("llama-gqa", config(Architecture.LLAMA, false, false, false));
+    smoke.checkRecordedDecode("qwen2-bias-tied", config(Architecture.QWEN2, true, true, false));
+    smoke.checkRecordedDecode("qwen3-qknorm", config(Architecture.QWEN3, false, false, true));
     if (bench) {
       smoke.bench();
     }
@@ -98,6 +117,13 @@ public final class GpuSmoke {
         smoke.profileDecode(profile);
       } catch (RuntimeException e) {
         System.out.println("PROFILE failed: " + e.getMessage());
+      }
+    }
+    if (profileScore != null) {
+      try {
+        smoke.profileScore(profileScore);
+      } catch (RuntimeException e) {
+        System.out.println("PROFILE score failed: " + e);
       }
     }
     if (smoke.failures.isEmpty()) {
@@ -344,45 +370,148 @@ public final class GpuSmoke {
         RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
-      long weightBytes = 0;
-      weightBytes += w.embedding().size() * 2;
+      long bytes = w.embedding().size() * 2;
       for (LayerWeights l : w.layers()) {
-        weightBytes += (l.qkv().size() + l.output().size() + l.gateUp().size() + l.down().size()
+        bytes += (l.qkv().size() + l.output().size() + l.gateUp().size() + l.down().size()
             + 2 * l.attentionNorm().size()) * 2;
       }
+      long weightBytes = bytes;
       List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
       fused.ifPresent(variants::add);
-      for (int batch : new int[] {1, 32}) {
+      for (int rows : new int[] {1, 32, 64}) {
+        int batch = rows;
         for (Kernels kernels : variants) {
           decode(new Transformer(c, w, kernels), m, weightBytes,
               kernels == Kernels.composed() ? "composed" : "fused", batch);
         }
+        fused.ifPresent(k -> decode(new Transformer(c, w, k), m, weightBytes, "fused+graph", batch, true));
       }
     }
   }
 
-  /** Writes a PyTorch (Kineto) trace of four batch-1 decode steps of the 1B-shaped model, composed then fused. */
+  /**
+   * Decode steps recorded as CUDA graphs and replayed give the eager static steps' logits (F32 within 1e-4, BF16
+   * within BF16 rounding), rows padded differently, for each architecture.
+   */
+  private void checkRecordedDecode(String name, ModelConfig c) {
+    if (fused.isEmpty() || fused.get().recorder().isEmpty()) {
+      check("graph " + name, !device.isGpu(), "no step recorder (CUDA graphs) on " + device);
+      return;
+    }
+    WeightSource source = widened(new RandomWeightSource(c, 7), 7);
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      for (DataType dtype : new DataType[] {DataType.FLOAT32, DataType.BFLOAT16}) {
+        Transformer t = new Transformer(c, new WeightsBuilder(c, source, m, dtype).build(), fused.get());
+        int[] padding = {0, 3, 1};
+        int[] prompt = new int[padding.length * 6];
+        for (int i = 0; i < prompt.length; i++) {
+          prompt[i] = (i * 37 + 3) % c.vocabSize();
+        }
+        double max = 0;
+        double range = 0;
+        boolean recorded;
+        try (KvCache eagerCache = KvCache.allocate(c, m, dtype, 40, padding);
+            KvCache graphCache = KvCache.allocate(c, m, dtype, 40, padding);
+            NDManager step = m.newSubManager()) {
+          t.forward(step.create(prompt, new Shape(padding.length, 6)), eagerCache, true);
+          t.forward(step.create(prompt, new Shape(padding.length, 6)), graphCache, true);
+          try (StaticDecoder eager = StaticDecoder.eager(t, eagerCache);
+              StaticDecoder graph = StaticDecoder.open(t, graphCache)) {
+            for (int s = 0; s < 12; s++) {
+              int[] next = {(s * 5 + 1) % c.vocabSize(), (s * 7 + 2) % c.vocabSize(), (s * 11 + 3) % c.vocabSize()};
+              float[] e = eager.step(next).toFloatArray();
+              float[] g = graph.step(next).toFloatArray();
+              max = Math.max(max, maxAbsDiff(e, g));
+              range = Math.max(range, maxAbs(e));
+            }
+            recorded = graph.recorded();
+          }
+        }
+        double limit = dtype == DataType.FLOAT32 ? 1e-4 : 0.02 * range;
+        check("graph-" + (dtype == DataType.FLOAT32 ? "f32 " : "bf16 ") + name, recorded && max <= limit,
+            String.format(Locale.ROOT, "%s; max abs diff %.3g vs eager steps (limit %.3g)",
+                recorded ? "12 steps, 11 replayed" : "NOT recorded", max, limit));
+      }
+    } catch (RuntimeException e) {
+      check("graph " + name, false, e.toString());
+    }
+  }
+
+  /**
+   * Scoring at the benchmark's shape (32 rows of 1 context + 511 scored ids) on the 1B-shaped BF16 model: prints
+   * the time of a warm run and writes a PyTorch (Kineto) trace of the next one.
+   */
+  private void profileScore(String file) {
+    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
+        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
+      SplittableRandom r = new SplittableRandom(2);
+      List<Scorer.Pair> pairs = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        pairs.add(new Scorer.Pair(new int[] {r.nextInt(c.vocabSize())}, r.ints(511, 0, c.vocabSize()).toArray()));
+      }
+      Scorer scorer = new Scorer(t, new IdTokenizer(c.vocabSize())).withMaxBatchRows(32);
+      scorer.score(pairs);
+      for (int i = 0; i < 2; i++) {
+        long t0 = System.nanoTime();
+        scorer.score(pairs);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.println(String.format(Locale.ROOT, "BENCH score-1b-bf16 32x512: %.3f s (%.0f tokens/s)", seconds,
+            32 * 511 / seconds));
+      }
+      long t0 = System.nanoTime();
+      Transformer plain = t;
+      try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 512, new int[32]); NDManager step =
+          m.newSubManager()) {
+        int[] ids = new int[32 * 511];
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = pairs.get(i / 511).continuation()[i % 511];
+        }
+        plain.hidden(step.create(ids, new Shape(32, 511)), cache).toType(DataType.FLOAT32, false).getFloat(0, 0, 0);
+      }
+      out.println(String.format(Locale.ROOT, "BENCH score-1b-bf16 body only (32x511 through hidden): %.3f s",
+          (System.nanoTime() - t0) / 1e9));
+      JniUtils.startProfile(device.isGpu(), false, false);
+      scorer.score(pairs);
+      JniUtils.stopProfile(file);
+      out.println("PROFILE wrote " + file);
+    }
+  }
+
+  /**
+   * Writes PyTorch (Kineto) traces of four batch-1 decode steps of the 1B-shaped model: composed ops, fused kernels,
+   * and fused kernels replayed as a CUDA graph.
+   */
   private void profileDecode(String file) {
     ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
         RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
-      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
-      fused.ifPresent(variants::add);
-      for (Kernels kernels : variants) {
-        Transformer t = new Transformer(c, w, kernels);
+      List<String> variants = new ArrayList<>(List.of("composed"));
+      if (fused.isPresent()) {
+        variants.add("fused");
+        variants.add("graph");
+      }
+      for (String variant : variants) {
+        Transformer t = new Transformer(c, w, variant.equals("composed") ? Kernels.composed() : fused.get());
         try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 64, new int[1])) {
+          StaticDecoder decoder = variant.equals("graph") ? StaticDecoder.open(t, cache) : null;
           for (int s = 0; s < 12; s++) {
             if (s == 8) {
               JniUtils.startProfile(device.isGpu(), false, false);
             }
             try (NDScope scope = new NDScope()) {
-              t.forward(m.create(new int[] {42 + s}, new Shape(1, 1)), cache, true).argMax(-1)
-                  .toType(DataType.INT64, false).getLong(0, 0);
+              NDArray logits = decoder != null ? decoder.step(new int[] {42 + s})
+                  : t.forward(m.create(new int[] {42 + s}, new Shape(1, 1)), cache, true);
+              logits.argMax(-1).toType(DataType.INT64, false).getLong(0, 0);
             }
           }
-          String name = file.replace(".json", (kernels == Kernels.composed() ? "-composed" : "-fused") + ".json");
+          String name = file.replace(".json", "-" + variant + ".json");
           JniUtils.stopProfile(name);
+          if (decoder != null) {
+            decoder.close();
+          }
           out.println("PROFILE wrote " + name);
         }
       }
@@ -391,6 +520,14 @@ public final class GpuSmoke {
 
   /** Times prefill and greedy decode of {@code batch} identical rows; prints one BENCH line. */
   private void decode(Transformer t, NDManager m, long weightBytes, String label, int batch) {
+    decode(t, m, weightBytes, label, batch, false);
+  }
+
+  /**
+   * Times prefill and greedy decode of {@code batch} identical rows, decode steps through {@link StaticDecoder}
+   * (recorded as a CUDA graph when the kernels can) when {@code recorded}; prints one BENCH line.
+   */
+  private void decode(Transformer t, NDManager m, long weightBytes, String label, int batch, boolean recorded) {
     ModelConfig c = t.config();
     int prompt = 128;
     int steps = 128;
@@ -407,12 +544,14 @@ public final class GpuSmoke {
       int[] tokens = new int[batch];
       Arrays.fill(tokens, 42);
       long t1 = 0;
+      StaticDecoder decoder = recorded ? StaticDecoder.open(t, cache) : null;
       for (int s = 0; s < steps; s++) {
         if (s == 8) {
           t1 = System.nanoTime();
         }
         try (NDScope scope = new NDScope()) {
-          NDArray logits = t.forward(m.create(tokens, new Shape(batch, 1)), cache, true);
+          NDArray logits = recorded ? decoder.step(tokens) : t.forward(m.create(tokens, new Shape(batch, 1)), cache,
+              true);
           long[] next = logits.argMax(-1).toType(DataType.INT64, false).toLongArray();
           for (int b = 0; b < batch; b++) {
             tokens[b] = (int) next[b];
@@ -420,6 +559,10 @@ public final class GpuSmoke {
         }
       }
       double msPerToken = (System.nanoTime() - t1) / 1e6 / (steps - 8);
+      if (decoder != null) {
+        label += decoder.recorded() ? "" : " (NOT recorded)";
+        decoder.close();
+      }
       out.println(String.format(Locale.ROOT,
           "BENCH decode-1b-bf16 batch %d %s: %.2f ms/step (%.1f tokens/s), prefill %dx%d tokens %.1f ms, "
             + "weights read per step %.2f GB -> %.0f GB/s effective", batch, label, msPerToken,

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 /**
  * Chooses the next token of the live rows of a decode step from that step's logits while they are still on the
  * device, so that each implementation decides what crosses to the host: {@link HostTokenSelector} copies the rows it
- * needs and samples in Java; {@link DeviceTokenSelector} picks greedy and plain-temperature tokens on the device and copies
- * one id and one log-prob per row. Both give the same tokens and log-probs for the same seeded states.
+ * needs and samples in Java (the reference); {@link DeviceTokenSelector} chooses on the device and copies one id and
+ * one log-prob per row. Both give the same tokens and log-probs for the same seeded states.
  *
  * <pre>{@code
  * TokenSelector selector = TokenSelector.forParams(params, vocabSize);
@@ -20,9 +20,18 @@ public interface TokenSelector {
    */
   TokenSampler.Draw[] select(NDArray logits, int[] logitRows, SamplingState[] states);
 
-  /** The device-side selector where {@code params} allow it (greedy or plain temperature), else sampling in Java. */
+  /**
+   * The device-side selector ({@link FusedSampling} where the bridge has it, else composed DJL ops) for greedy and
+   * plain temperature on any device, and for filters and penalties when the logits are on a GPU; Java sampling for
+   * filters and penalties on the CPU, where copying a row costs nothing and its thresholded sort beats sorting the
+   * whole vocabulary.
+   */
   static TokenSelector forParams(SamplingParams params, int vocabSize) {
-    return DeviceTokenSelector.handles(params)
-        ? new DeviceTokenSelector(params) : new HostTokenSelector(params, vocabSize);
+    TokenSelector device = new DeviceTokenSelector(params, FusedSampling.load().orElse(DeviceSampling.composed()));
+    if (DeviceTokenSelector.isPlain(params)) {
+      return device;
+    }
+    TokenSelector host = new HostTokenSelector(params, vocabSize);
+    return (logits, rows, states) -> (logits.getDevice().isGpu() ? device : host).select(logits, rows, states);
   }
 }

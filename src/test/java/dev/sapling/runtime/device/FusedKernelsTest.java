@@ -9,7 +9,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.model.Architecture;
 import dev.sapling.model.Kernels;
+import dev.sapling.model.KvCache;
+import dev.sapling.model.ModelConfig;
+import dev.sapling.model.RopeScaling;
+import dev.sapling.model.StaticDecoder;
+import dev.sapling.model.TestModels;
+import dev.sapling.model.Transformer;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +44,23 @@ class FusedKernelsTest {
       NDArray w = m.randomUniform(0.5f, 1.5f, new Shape(16));
       assertClose(c.rmsNorm(x, w, 1e-5, DataType.FLOAT32), f.rmsNorm(x, w, 1e-5, DataType.FLOAT32), "rmsNorm");
 
-      NDArray cos = m.randomUniform(-1, 1, new Shape(2, 3, 1, 8));
-      NDArray sin = m.randomUniform(-1, 1, new Shape(2, 3, 1, 8));
+      NDArray cos = m.randomUniform(-1, 1, new Shape(2, 3, 1, 16));
+      NDArray sin = m.randomUniform(-1, 1, new Shape(2, 3, 1, 16));
       assertClose(c.rope(x, cos, sin), f.rope(x, cos, sin), "rope");
 
-      NDArray up = m.randomUniform(-2, 2, new Shape(2, 3, 8, 16));
-      assertClose(c.swiGlu(x, up), f.swiGlu(x, up), "swiGlu");
+      NDArray residual = m.randomUniform(-2, 2, new Shape(2, 3, 24));
+      NDArray rows = m.randomUniform(-2, 2, new Shape(2, 3, 16));
+      NDArray projection = m.randomUniform(-1, 1, new Shape(16, 24));
+      assertClose(c.addProduct(residual, rows, projection), f.addProduct(residual, rows, projection), "addProduct");
+
+      NDArray logits = m.randomUniform(-8, 8, new Shape(6, 50));
+      NDArray targets = m.create(new long[] {0, 49, 7, 7, 23, 1});
+      assertClose(c.logSoftmaxGather(logits, targets), f.logSoftmaxGather(logits, targets), "logSoftmaxGather");
+
+      NDArray gateUp = m.randomUniform(-1, 1, new Shape(16, 20));
+      NDArray downProjection = m.randomUniform(-1, 1, new Shape(10, 24));
+      assertClose(c.swiGluMlp(residual, rows, gateUp, downProjection),
+          f.swiGluMlp(residual, rows, gateUp, downProjection), "swiGluMlp");
 
       // 8 query heads over 2 key/value heads, 3 new positions over 5 keys, causal mask with padding in row 1
       NDArray keys = m.randomUniform(-1, 1, new Shape(2, 2, 5, 16));
@@ -55,8 +75,40 @@ class FusedKernelsTest {
         }
       }
       NDArray additive = m.create(mask, new Shape(2, 1, 1, 3, 5));
-      assertClose(c.attention(x, keys, values, additive, DataType.FLOAT32),
-          f.attention(x, keys, values, additive, DataType.FLOAT32), "attention");
+      assertClose(c.attention(x, keys, values, c.attentionMask(additive, 4, DataType.FLOAT32), DataType.FLOAT32),
+          f.attention(x, keys, values, f.attentionMask(additive, 4, DataType.FLOAT32), DataType.FLOAT32),
+          "attention");
+    }
+  }
+
+  /** The whole forward pass, prefill then decode steps (plain and static), on fused kernels equals composed ops. */
+  @Test
+  void aTransformerOnFusedKernelsDecodesLikeComposedOps() {
+    Optional<Kernels> fused = FusedKernels.load();
+    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
+    for (boolean qkNorm : new boolean[] {false, true}) {
+      ModelConfig c = new ModelConfig(qkNorm ? Architecture.QWEN3 : Architecture.LLAMA, 61, 32, 40, 2, 4, 2, 8, 1e-5,
+          10000.0, RopeScaling.none(), 128, false, false, qkNorm, 0, OptionalInt.of(1), List.of(2));
+      try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        Transformer composed = TestModels.randomTransformer(c, 5, m);
+        Transformer onFused = new Transformer(c, composed.weights(), fused.get());
+        for (int[] padding : new int[][] {{0, 2}, {0, 0}}) { // padded (masked), then plain causal
+          int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
+          try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
+              KvCache b = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);
+              NDManager step = m.newSubManager()) {
+            assertClose(composed.forward(step.create(prompt, new Shape(2, 5)), a, false),
+                onFused.forward(step.create(prompt, new Shape(2, 5)), b, false), "prefill");
+            try (StaticDecoder decoder = StaticDecoder.eager(onFused, b)) {
+              for (int s = 0; s < 4; s++) {
+                int[] next = {s + 20, s + 30};
+                assertClose(composed.forward(step.create(next, new Shape(2, 1)), a, true), decoder.step(next),
+                    "decode step " + s + (qkNorm ? " (q/k norm)" : ""));
+              }
+            }
+          }
+        }
+      }
     }
   }
 

@@ -22,8 +22,8 @@ class DeviceTokenSelectorTest {
     Random random = new Random(11);
     for (SamplingParams params : List.of(SamplingParams.greedy(), SamplingParams.defaults().withTemperature(1.0),
         SamplingParams.defaults().withTemperature(0.7))) {
-      assertTrue(DeviceTokenSelector.handles(params), params.toString());
-      DeviceTokenSelector selector = new DeviceTokenSelector(params);
+      assertTrue(DeviceTokenSelector.isPlain(params), params.toString());
+      DeviceTokenSelector selector = new DeviceTokenSelector(params, DeviceSampling.composed());
       SamplingState[] javaStates = new SamplingState[ROWS];
       SamplingState[] deviceStates = new SamplingState[ROWS];
       for (int r = 0; r < ROWS; r++) {
@@ -57,11 +57,11 @@ class DeviceTokenSelectorTest {
   }
 
   @Test
-  void filtersAndPenaltiesStayOnTheJavaPath() {
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withTopP(0.9)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withTopK(5)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withMinP(0.1)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.greedy().withRepetitionPenalty(1.2)));
+  void filtersAndPenaltiesAreNotPlain() {
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.defaults().withTopP(0.9)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.defaults().withTopK(5)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.defaults().withMinP(0.1)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.greedy().withRepetitionPenalty(1.2)));
   }
 
   static int argMax(float[] logits, int row) {

@@ -60,7 +60,7 @@ class TokenSelectorTest {
     float[] x = logits();
     NDArray logits = manager.create(x, new Shape(ROWS, 1, VOCAB));
     int[] rows = {4, 1, 1, 3, 0, 2};
-    TokenSampler.Draw[] device = new DeviceTokenSelector(SamplingParams.greedy()).select(logits, rows, states(rows.length));
+    TokenSampler.Draw[] device = new DeviceTokenSelector(SamplingParams.greedy(), DeviceSampling.composed()).select(logits, rows, states(rows.length));
     TokenSampler java = new TokenSampler(SamplingParams.greedy(), VOCAB);
     for (int i = 0; i < rows.length; i++) {
       TokenSampler.Draw expected = java.draw(x, rows[i] * VOCAB, new SamplingState(0, new int[0]));
@@ -87,15 +87,16 @@ class TokenSelectorTest {
   }
 
   @Test
-  void deviceSelectionIsForGreedyAndPlainTemperatureWithoutPenalties() {
-    assertTrue(DeviceTokenSelector.handles(SamplingParams.greedy().withStop(java.util.List.of("\n")).withN(3)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.defaults().withTopP(0.9)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.greedy().withRepetitionPenalty(1.1)));
-    assertFalse(DeviceTokenSelector.handles(SamplingParams.greedy().withPresencePenalty(0.5)));
+  void greedyAndPlainTemperatureGoToTheDeviceSelectorOnAnyDevice() {
+    assertTrue(DeviceTokenSelector.isPlain(SamplingParams.greedy().withStop(java.util.List.of("\n")).withN(3)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.defaults().withTopP(0.9)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.greedy().withRepetitionPenalty(1.1)));
+    assertFalse(DeviceTokenSelector.isPlain(SamplingParams.greedy().withPresencePenalty(0.5)));
     assertTrue(TokenSelector.forParams(SamplingParams.greedy(), VOCAB) instanceof DeviceTokenSelector);
     assertTrue(TokenSelector.forParams(SamplingParams.defaults().withTemperature(0.8), VOCAB)
         instanceof DeviceTokenSelector);
-    assertTrue(TokenSelector.forParams(SamplingParams.defaults().withTopK(40), VOCAB) instanceof HostTokenSelector);
+    assertFalse(TokenSelector.forParams(SamplingParams.defaults().withTopK(40), VOCAB) instanceof DeviceTokenSelector,
+        "filters choose the device per call (DeviceSamplingTest.forParamsSamplesFiltersInJavaWhenTheLogitsAreOnTheCpu)");
   }
 
   @Test
@@ -104,7 +105,7 @@ class TokenSelectorTest {
     x[8 + 3] = Float.NaN;
     NDArray logits = manager.create(x, new Shape(2, 8));
     SaplingException e = assertThrows(SaplingException.class,
-        () -> new DeviceTokenSelector(SamplingParams.greedy()).select(logits, new int[] {0, 1}, states(2)));
+        () -> new DeviceTokenSelector(SamplingParams.greedy(), DeviceSampling.composed()).select(logits, new int[] {0, 1}, states(2)));
     assertTrue(e.getMessage().contains("row 1"), e.getMessage());
   }
 }

@@ -1,0 +1,125 @@
+package dev.sapling.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Optional;
+
+/**
+ * Decode steps over one {@link KvCache} with fixed inputs on the device, so a {@link StepRecorder} can record the
+ * step once and replay it for every token (CUDA graphs on the GPU: one launch instead of hundreds of kernels issued
+ * from Java). Each step copies the rows' tokens and the cache slot to the device in one transfer; rotary positions
+ * and the attention mask are computed from them on the device ({@link Transformer#decode}).
+ *
+ * <p>The first step runs eagerly (it also warms up the libraries); the second is recorded, then replayed. Without a
+ * recorder, or if recording fails (reported once to stderr), every step runs eagerly: same results, more launches.
+ * Logits are borrowed: valid until the next step or {@link #close}, never closed by the caller.
+ *
+ * <pre>{@code
+ * try (StaticDecoder d = StaticDecoder.open(transformer, cache)) {   // after the prompt is prefilled into cache
+ *   NDArray logits = d.step(lastTokens);                            // [batch, 1, vocab], float32
+ * }
+ * }</pre>
+ */
+public final class StaticDecoder implements AutoCloseable {
+  private final Transformer transformer;
+  private final KvCache cache;
+  private final NDManager manager;
+  private final NDArray packed;
+  private final NDArray tokens;
+  private final NDArray slot;
+  private final NDArray padding;
+  private Optional<StepRecorder> recorder;
+  private StepRecorder.Recording recording;
+  private NDArray eagerLogits;
+  private int steps;
+
+  StaticDecoder(Transformer transformer, KvCache cache, Optional<StepRecorder> recorder) {
+    this.transformer = transformer;
+    this.cache = cache;
+    this.recorder = recorder;
+    this.manager = cache.manager().newSubManager();
+    int batch = cache.batchSize();
+    this.packed = manager.zeros(new Shape(batch + 1), DataType.INT64);
+    this.tokens = packed.get(new NDIndex("0:{}", batch)).reshape(batch, 1);
+    this.slot = packed.get(new NDIndex("{}:", batch));
+    long[] pad = new long[batch];
+    int[] p = cache.padding();
+    for (int b = 0; b < batch; b++) {
+      pad[b] = p[b];
+    }
+    this.padding = manager.create(pad, new Shape(batch, 1));
+  }
+
+  /** A decoder over {@code cache}, recording its steps when the transformer's kernels can and the cache is on a GPU. */
+  public static StaticDecoder open(Transformer transformer, KvCache cache) {
+    boolean gpu = cache.manager().getDevice().isGpu();
+    return new StaticDecoder(transformer, cache, gpu ? transformer.kernels().recorder() : Optional.empty());
+  }
+
+  /** A decoder that runs every step eagerly (what a recorded step must match). */
+  public static StaticDecoder eager(Transformer transformer, KvCache cache) {
+    return new StaticDecoder(transformer, cache, Optional.empty());
+  }
+
+  /** Whether steps now replay a recording. */
+  public boolean recorded() {
+    return recording != null;
+  }
+
+  /**
+   * Feeds one token per row ({@code tokens.length == batch}) at the cache's next slot and advances the cache.
+   * Returns float32 logits {@code [batch, 1, vocab]}, borrowed until the next step.
+   */
+  public NDArray step(int[] next) {
+    int batch = cache.batchSize();
+    if (next.length != batch) {
+      throw new IllegalArgumentException("step: " + next.length + " tokens for a cache of " + batch + " rows");
+    }
+    cache.checkRoom(1);
+    long[] values = new long[batch + 1];
+    for (int b = 0; b < batch; b++) {
+      values[b] = next[b];
+    }
+    values[batch] = cache.length();
+    // copied into the recorded tensor in place (NDArray.set(Buffer) may swap the storage under the views)
+    try (NDArray fresh = manager.create(values)) {
+      packed.set(new NDIndex("0:{}", batch + 1), fresh);
+    }
+    if (eagerLogits != null) {
+      eagerLogits.close();
+      eagerLogits = null;
+    }
+    if (recording == null && steps > 0 && recorder.isPresent()) {
+      try {
+        recording = recorder.get().record(() -> transformer.decode(tokens, slot, padding, cache, manager));
+      } catch (RuntimeException e) {
+        System.err.println("sapling: decode steps run without CUDA graphs (recording failed: " + e.getMessage()
+            + ")");
+        recorder = Optional.empty();
+      }
+    }
+    NDArray logits;
+    if (recording != null) {
+      recording.replay();
+      logits = recording.output();
+    } else {
+      eagerLogits = transformer.decode(tokens, slot, padding, cache, manager);
+      logits = eagerLogits;
+    }
+    cache.advance(1);
+    steps++;
+    return logits;
+  }
+
+  @Override
+  public void close() {
+    if (recording != null) {
+      recording.close();
+      recording = null;
+    }
+    manager.close();
+  }
+}

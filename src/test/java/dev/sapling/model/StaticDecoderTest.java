@@ -1,0 +1,147 @@
+package dev.sapling.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class StaticDecoderTest {
+  private static final int[] PADDING = {0, 3, 1};
+  private static final int PROMPT = 5;
+  private static final int STEPS = 9;
+
+  /**
+   * Prefills three left-padded rows, then decodes {@link #STEPS} tokens through the plain forward pass and through
+   * a static decoder over a second cache; returns the largest logit difference over every step.
+   */
+  private static double maxDifference(ModelConfig c, Optional<StepRecorder> recorder, int[] recordedSteps) {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      Transformer t = new Transformer(c, new WeightsBuilder(c, MapWeightSource.random(c, 7), m, DataType.FLOAT32)
+          .build());
+      int batch = PADDING.length;
+      int[] prompt = new int[batch * PROMPT];
+      for (int i = 0; i < prompt.length; i++) {
+        prompt[i] = (i * 13 + 5) % c.vocabSize();
+      }
+      int capacity = PROMPT + STEPS + 2;
+      double max = 0;
+      try (KvCache plain = KvCache.allocate(c, m, DataType.FLOAT32, capacity, PADDING);
+          KvCache fixed = KvCache.allocate(c, m, DataType.FLOAT32, capacity, PADDING);
+          NDManager step = m.newSubManager()) {
+        t.forward(step.create(prompt, new Shape(batch, PROMPT)), plain, true);
+        t.forward(step.create(prompt, new Shape(batch, PROMPT)), fixed, true);
+        try (StaticDecoder decoder = new StaticDecoder(t, fixed, recorder)) {
+          for (int s = 0; s < STEPS; s++) {
+            int[] tokens = new int[batch];
+            for (int b = 0; b < batch; b++) {
+              tokens[b] = (s * 7 + b * 11 + 3) % c.vocabSize();
+            }
+            float[] expected = t.forward(step.create(tokens, new Shape(batch, 1)), plain, true).toFloatArray();
+            float[] actual = decoder.step(tokens).toFloatArray();
+            assertEquals(expected.length, actual.length);
+            for (int i = 0; i < expected.length; i++) {
+              max = Math.max(max, Math.abs(expected[i] - actual[i]));
+            }
+            if (decoder.recorded()) {
+              recordedSteps[0]++;
+            }
+          }
+          assertEquals(plain.length(), fixed.length());
+        }
+      }
+      return max;
+    }
+  }
+
+  @Test
+  void decodeStepsMatchTheForwardPassForEveryArchitectureAndPadding() {
+    ModelConfig[] configs = {
+        TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0),
+        TransformerTest.config(Architecture.QWEN2, true, true, false, RopeScaling.none(), 0),
+        TransformerTest.config(Architecture.QWEN3, false, false, true, RopeScaling.none(), 0),
+        TransformerTest.config(Architecture.MISTRAL, false, false, false, RopeScaling.none(), 4)};
+    for (ModelConfig c : configs) {
+      int[] recorded = new int[1];
+      double diff = maxDifference(c, Optional.empty(), recorded);
+      assertTrue(diff < 1e-5, c.architecture() + " window " + c.slidingWindow() + ": max abs diff " + diff);
+      assertEquals(0, recorded[0], "no recorder, no recording");
+    }
+  }
+
+  @Test
+  void aRecordedStepIsReplayedWithFreshInputsFromTheSecondStepOn() {
+    ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
+    int[] recorded = new int[1];
+    double diff = maxDifference(c, Optional.of(new RerunRecorder()), recorded);
+    assertTrue(diff < 1e-5, "max abs diff " + diff);
+    assertEquals(STEPS - 1, recorded[0], "the first step runs eagerly, every later one replays");
+  }
+
+  @Test
+  void aStepThatCannotBeRecordedRunsEagerlyWithTheSameResults() {
+    ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
+    StepRecorder failing = step -> {
+      throw new IllegalStateException("operation not permitted when stream is capturing");
+    };
+    int[] recorded = new int[1];
+    double diff = maxDifference(c, Optional.of(failing), recorded);
+    assertTrue(diff < 1e-5, "max abs diff " + diff);
+    assertEquals(0, recorded[0]);
+  }
+
+  @Test
+  void aFullCacheAndAWrongRowCountAreRefusedWithNumbers() {
+    ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      Transformer t = TestModels.randomTransformer(c, 1, m);
+      try (KvCache cache = KvCache.allocate(c, m, DataType.FLOAT32, 2, new int[] {0, 0});
+          StaticDecoder decoder = StaticDecoder.eager(t, cache)) {
+        assertThrows(IllegalArgumentException.class, () -> decoder.step(new int[] {1}));
+        decoder.step(new int[] {1, 2});
+        decoder.step(new int[] {3, 4});
+        Exception e = assertThrows(RuntimeException.class, () -> decoder.step(new int[] {5, 6}));
+        assertTrue(e.getMessage().contains("capacity 2"), e.getMessage());
+        assertFalse(decoder.recorded());
+      }
+    }
+  }
+
+  /**
+   * A recorder with CUDA graphs' contract on the CPU: recording runs the step once to get the output tensor,
+   * and every replay runs the step again and writes the result into that same tensor.
+   */
+  private static final class RerunRecorder implements StepRecorder {
+    @Override
+    public Recording record(Supplier<NDArray> step) {
+      NDArray output = step.get();
+      return new Recording() {
+        @Override
+        public void replay() {
+          try (NDArray fresh = step.get()) {
+            output.set(new NDIndex("..."), fresh);
+          }
+        }
+
+        @Override
+        public NDArray output() {
+          return output;
+        }
+
+        @Override
+        public void close() {
+          output.close();
+        }
+      };
+    }
+  }
+}
