@@ -2,6 +2,7 @@ package dev.sapling.runtime.device;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.sapling.model.Kernels;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.Optional;
  * pass by skipping them. A test class that uses this belongs in {@code .ci/run}'s {@code bridge_tests}.
  *
  * <pre>{@code
- * Kernels fused = BridgeRequirement.fusedKernels();   // skipped (or failed in CI) without the bridge
+ * Kernels fused = BridgeRequirement.fusedKernels();              // skipped (or failed in CI) without the bridge
+ * DeviceSampling sampling = BridgeRequirement.present(FusedSampling.load());
  * }</pre>
  */
 public final class BridgeRequirement {
@@ -22,16 +24,30 @@ public final class BridgeRequirement {
 
   private BridgeRequirement() {}
 
-  /** Sapling's fused kernels; skips the calling test without the bridge, or fails it when {@link #REQUIRE} is set. */
+  /** Skips the calling test unless the engine runs on the bridge, or fails it when {@link #REQUIRE} is set. */
+  public static void assumeBridge() {
+    Engine.getEngine("PyTorch");
+    requireOrSkip(JniUtils.getFeatures().contains("SAPLING_BRIDGE"));
+  }
+
+  /** The natives a {@code load()} found; skips the calling test where it found none, or fails it under {@link #REQUIRE}. */
+  public static <T> T present(Optional<T> natives) {
+    requireOrSkip(natives.isPresent());
+    return natives.get();
+  }
+
+  /** Sapling's fused kernels: {@code present(FusedKernels.load())}. */
   public static Kernels fusedKernels() {
-    Optional<Kernels> fused = FusedKernels.load();
-    if (fused.isEmpty() && System.getenv(REQUIRE) != null) {
+    return present(FusedKernels.load());
+  }
+
+  private static void requireOrSkip(boolean loaded) {
+    if (!loaded && System.getenv(REQUIRE) != null) {
       throw new IllegalStateException(REQUIRE + " is set but the engine does not run on Sapling's bridge (features "
           + JniUtils.getFeatures() + "); run eval \"$(scripts/cpu-bridge.sh)\" first, which needs Debian's "
           + "libtorch-dev, cmake, ninja-build and g++");
     }
-    assumeTrue(fused.isPresent(), "skipped: the Sapling bridge is not loaded (eval \"$(scripts/cpu-bridge.sh)\" "
-        + "loads it on the CPU; CI sets " + REQUIRE + " and runs this)");
-    return fused.get();
+    assumeTrue(loaded, "skipped: the Sapling bridge is not loaded (eval \"$(scripts/cpu-bridge.sh)\" loads it on the "
+        + "CPU; CI sets " + REQUIRE + " and runs this)");
   }
 }
