@@ -160,7 +160,16 @@ final class MemoryChecks {
   /** Resident memory outside the heap (KiB) and, on a GPU, device memory in use (bytes; 0 on the CPU). */
   private record Usage(long nonHeapKb, long deviceBytes) {
     static Usage now(Device device) {
-      return new Usage(ResidentMemory.nonHeapKb(), device.isGpu() ? CudaUtils.getGpuMemory(device).getUsed() : 0);
+      return new Usage(ResidentMemory.nonHeapKb(), device.isGpu() ? deviceUsedBytes(device) : 0);
+    }
+
+    private static long deviceUsedBytes(Device device) {
+      try {
+        return CudaUtils.getGpuMemory(device).getUsed();
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        throw new IllegalStateException("cannot read " + device + "'s memory through DJL's CudaUtils (cudaMemGetInfo "
+            + "by JNA from libcudart.so, which scripts/gpu-setup.sh puts on LD_LIBRARY_PATH): " + e.getMessage(), e);
+      }
     }
 
     Usage max(Usage other) {

@@ -68,13 +68,16 @@ final class RuntimeChecks {
   }
 
   /**
-   * Greedy completions in a padded batch (all rows together, and 3 rows per batch): every token is the argmax of one
-   * full forward over prompt + the tokens before it, with that forward's log-probability; finish reasons agree.
+   * Greedy completions in a padded batch (all rows together, and 3 rows per batch), decoded through the static decoder
+   * (CUDA graphs on a GPU) and through the plain forward pass: every token is the argmax of one full forward over
+   * prompt + the tokens before it, with that forward's log-probability; finish reasons agree.
    */
   void greedyIsTheArgmaxOfFullForwards() {
     int maxNew = 24;
-    for (int rows : new int[] {Generator.DEFAULT_MAX_BATCH_ROWS, 3}) {
-      List<Completion> out = Generator.of(model).withMaxBatchRows(rows)
+    for (int run = 0; run < 4; run++) {
+      int rows = run < 2 ? Generator.DEFAULT_MAX_BATCH_ROWS : 3;
+      boolean staticDecode = run % 2 == 0;
+      List<Completion> out = Generator.of(model).withMaxBatchRows(rows).withStaticDecode(staticDecode)
           .generateIds(prompts, SamplingParams.greedy().withMaxNewTokens(maxNew));
       FullForward ref = FullForward.NONE;
       int badFinish = 0;
@@ -84,9 +87,9 @@ final class RuntimeChecks {
             : c.finishReason() == FinishReason.EOS && isEos(c.tokenIds()[c.tokenIds().length - 1]);
         badFinish += finishOk ? 0 : 1;
       }
-      log.report(ref.within(tol, true) && badFinish == 0 && out.size() == prompts.size(), name + ": greedy, " + rows
-          + " rows per batch, = argmax of full forwards", ref.describe(tol, true) + ", " + badFinish
-          + " wrong finish reasons");
+      log.report(ref.within(tol, true) && badFinish == 0 && out.size() == prompts.size(), name + ": greedy, "
+          + (staticDecode ? "static" : "plain") + " decode, " + rows + " rows per batch, = argmax of full forwards",
+          ref.describe(tol, true) + ", " + badFinish + " wrong finish reasons");
     }
   }
 
