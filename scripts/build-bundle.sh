@@ -64,7 +64,9 @@ zip -q -d "$tok" 'native/lib/linux-aarch64/*' 'native/lib/osx-*' 'native/lib/win
 echo "build-bundle: finding the JDK modules the jars use" >&2
 modules="$("$java_home/bin/jdeps" --multi-release 17 --print-module-deps --ignore-missing-deps -q \
   --class-path "$(ls "$out"/target/lib/*.jar | tr '\n' ':')" "$out/target/sapling.jar")"
-modules="$modules,jdk.unsupported,jdk.zipfs,java.logging"
+# jdk.management + jdk.jfr: the GC.heap_info diagnostic command that GpuFixtureCheck's memory check reads
+# (ResidentMemory); without jdk.jfr, JDK 17's DiagnosticCommand MBean lists no command but jfrConfigure (+1 MB)
+modules="$modules,jdk.unsupported,jdk.zipfs,java.logging,jdk.management,jdk.jfr"
 if [ -n "$lean" ]; then
   # the JShell kernel, script runner and image/chart reports are not part of the lean (GPU runtime) bundle
   modules="$(echo "$modules" | tr ',' '\n' | grep -v -x -e 'jdk.jshell' -e 'java.desktop' | paste -sd, -)"

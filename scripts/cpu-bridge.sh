@@ -6,7 +6,7 @@
 # to stdout; progress and errors go to stderr. The GPU path uses scripts/gpu-setup.sh against the host's own torch.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:-$here/target/cpu-bridge}"
+out="$(realpath -m "${1:-$here/target/cpu-bridge}")"   # absolute: the exports and the library links use it
 log() { echo "cpu-bridge: $*" >&2; }
 torch_lib=/usr/lib/x86_64-linux-gnu
 [ -f "$torch_lib/libtorch_cpu.so" ] && [ -f /usr/include/torch/script.h ] \

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -12,8 +11,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.sapling.runtime.device.BridgeRequirement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -108,8 +107,7 @@ class AdamWTest {
   /** BFLOAT16 arrays abort DJL's own JNI on the CPU, so this runs only where the Sapling bridge is loaded. */
   @Test
   void stateIsFloat32AndParametersKeepTheirDtype() {
-    Engine.getEngine("PyTorch");
-    assumeTrue(JniUtils.getFeatures().contains("SAPLING_BRIDGE"), "the Sapling bridge is not loaded");
+    BridgeRequirement.assumeBridge();
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       NDArray p = m.create(new float[] {1f, -2f, 3f}).toType(DataType.BFLOAT16, false);
       try (AdamW optimizer = new AdamW(List.of(p), CONFIG, AdamWUpdate.composed())) {

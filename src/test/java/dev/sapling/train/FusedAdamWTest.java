@@ -6,7 +6,6 @@ import static dev.sapling.train.AdamWTest.STEPS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.EngineException;
@@ -15,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.runtime.device.BridgeRequirement;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -84,8 +84,6 @@ class FusedAdamWTest {
   }
 
   private static AdamWUpdate loadOrSkip() {
-    Optional<AdamWUpdate> fused = FusedAdamW.load();
-    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
-    return fused.get();
+    return BridgeRequirement.present(FusedAdamW.load());
   }
 }

@@ -2,7 +2,6 @@ package dev.sapling.runtime.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -31,12 +30,13 @@ class FusedKernelsTest {
         "features " + JniUtils.getFeatures());
   }
 
-  /** Runs where the engine is on the bridge (a GPU pod, or PYTORCH_LIBRARY_PATH set locally); skipped on DJL's JNI. */
+  /**
+   * Runs where the engine is on the bridge (a GPU pod, or PYTORCH_LIBRARY_PATH set locally, as CI does); skipped on
+   * DJL's JNI unless SAPLING_REQUIRE_BRIDGE is set ({@link BridgeRequirement}).
+   */
   @Test
   void fusedKernelsMatchComposedOpsOnTheCpu() {
-    Optional<Kernels> fused = FusedKernels.load();
-    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
-    Kernels f = fused.get();
+    Kernels f = BridgeRequirement.fusedKernels();
     Kernels c = Kernels.composed();
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       m.getEngine().setRandomSeed(3);
@@ -84,14 +84,13 @@ class FusedKernelsTest {
   /** The whole forward pass, prefill then decode steps (plain and static), on fused kernels equals composed ops. */
   @Test
   void aTransformerOnFusedKernelsDecodesLikeComposedOps() {
-    Optional<Kernels> fused = FusedKernels.load();
-    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
+    Kernels fused = BridgeRequirement.fusedKernels();
     for (boolean qkNorm : new boolean[] {false, true}) {
       ModelConfig c = new ModelConfig(qkNorm ? Architecture.QWEN3 : Architecture.LLAMA, 61, 32, 40, 2, 4, 2, 8, 1e-5,
           10000.0, RopeScaling.none(), 128, false, false, qkNorm, 0, OptionalInt.of(1), List.of(2));
       try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
         Transformer composed = TestModels.randomTransformer(c, 5, m);
-        Transformer onFused = new Transformer(c, composed.weights(), fused.get());
+        Transformer onFused = new Transformer(c, composed.weights(), fused);
         for (int[] padding : new int[][] {{0, 2}, {0, 0}}) { // padded (masked), then plain causal
           int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
           try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, 12, padding);

@@ -2,17 +2,16 @@ package dev.sapling.runtime.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.runtime.device.BridgeRequirement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -248,8 +247,6 @@ class DeviceSamplingTest {
   }
 
   static DeviceSampling fusedOrSkip() {
-    Optional<DeviceSampling> fused = FusedSampling.load();
-    assumeTrue(fused.isPresent(), "the Sapling bridge is not loaded");
-    return fused.get();
+    return BridgeRequirement.present(FusedSampling.load());
   }
 }

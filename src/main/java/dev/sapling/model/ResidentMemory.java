@@ -11,7 +11,15 @@ import javax.management.ObjectName;
 /**
  * Resident memory a memory-flatness test can bound. VmRSS alone also counts Java heap pages the collector touches for
  * the first time, which grows by tens of MiB over a long test without any leak; native leaks (libtorch tensors,
- * malloc arenas) show in the part outside the heap.
+ * malloc arenas) show in the part outside the heap. Used by the memory-flatness tests and by the device check
+ * ({@code GpuFixtureCheck}); needs the {@code jdk.management} and {@code jdk.jfr} modules (the bundle's runtime has
+ * them: without jdk.jfr, JDK 17 lists no GC.heap_info command).
+ *
+ * <pre>{@code
+ * long before = ResidentMemory.nonHeapKb();
+ * // ... thousands of decode steps ...
+ * long growthMb = (ResidentMemory.nonHeapKb() - before) / 1024;
+ * }</pre>
  */
 public final class ResidentMemory {
   private ResidentMemory() {}
@@ -56,7 +64,8 @@ public final class ResidentMemory {
       }
       return new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)};
     } catch (javax.management.JMException e) {
-      throw new IllegalStateException("cannot run GC.heap_info", e);
+      throw new IllegalStateException("cannot run the GC.heap_info diagnostic command (" + e + "); the Java runtime "
+          + "needs the jdk.management and jdk.jfr modules (scripts/build-bundle.sh puts both in a bundle's jre/)", e);
     }
   }
 
