@@ -83,16 +83,21 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_replay(
 }
 
 // Frees a recording; ends its capture first when the step failed mid-way (the capture error is dropped: the step's
-// own error is the one to report).
+// own error is the one to report). A freed graph's private memory pool goes back to the device only when the caching
+// allocator empties its cache (otherwise every new batch's recording would add its pool to the reserved memory, which
+// measured +244 MiB over 2,000 completions), so the cache is emptied here: once per recording, not per step.
 JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JNIEnv* env, jclass, jlong handle) {
   guarded(env, [&] {
-    std::unique_ptr<Recording> r(&recording(handle));
-    if (r->capturing) {
-      try {
-        endCapture(*r);
-      } catch (...) {
+    {
+      std::unique_ptr<Recording> r(&recording(handle));
+      if (r->capturing) {
+        try {
+          endCapture(*r);
+        } catch (...) {
+        }
       }
     }
+    c10::cuda::CUDACachingAllocator::emptyCache();
   });
 }
 
