@@ -22,7 +22,13 @@ struct Recording {
   c10::cuda::CUDAStream previous;
   c10::cuda::CUDAStream side;
   bool capturing = false;
+  bool failed = false;
 };
+
+// Set once a capture has failed: PyTorch's allocator may then still count that capture as under way (its
+// capture_end throws before it ends allocation to the graph's pool), and emptying the cache would trip its assert. No
+// more recordings are made in this process, and the cache is left alone.
+bool capturesBroken = false;
 
 Recording& recording(jlong handle) {
   if (handle == 0) {
@@ -37,6 +43,8 @@ void endCapture(Recording& r) {
   try {
     r.graph.capture_end();
   } catch (...) {
+    r.failed = true;
+    capturesBroken = true;
     c10::cuda::setCurrentCUDAStream(r.previous);
     throw;
   }
@@ -55,8 +63,16 @@ JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_ava
   return guarded(env, [&] { return static_cast<jboolean>(at::cuda::is_available() ? JNI_TRUE : JNI_FALSE); });
 }
 
+// The device captures record on: the thread's current CUDA device (DJL never changes it, so gpu(0)).
+JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_currentDevice(JNIEnv* env, jclass) {
+  return guarded(env, [&] { return static_cast<jint>(c10::cuda::current_device()); });
+}
+
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_begin(JNIEnv* env, jclass) {
   return guarded(env, [&] {
+    if (capturesBroken) {
+      throw std::runtime_error("an earlier CUDA graph capture in this process failed; steps run without graphs");
+    }
     c10::cuda::CUDAStream previous = c10::cuda::getCurrentCUDAStream();
     auto r = std::make_unique<Recording>(previous, c10::cuda::getStreamFromPool());
     at::cuda::CUDAEvent queued;
@@ -85,7 +101,8 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_replay(
 // Frees a recording; ends its capture first when the step failed mid-way (the capture error is dropped: the step's
 // own error is the one to report). A freed graph's private memory pool goes back to the device only when the caching
 // allocator empties its cache (otherwise every new batch's recording would add its pool to the reserved memory, which
-// measured +244 MiB over 2,000 completions), so the cache is emptied here: once per recording, not per step.
+// measured +244 MiB over 2,000 completions), so the cache is emptied here, once per recording, unless a capture
+// failed (see capturesBroken).
 JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JNIEnv* env, jclass, jlong handle) {
   guarded(env, [&] {
     {
@@ -97,7 +114,9 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JN
         }
       }
     }
-    c10::cuda::CUDACachingAllocator::emptyCache();
+    if (!capturesBroken) {
+      c10::cuda::CUDACachingAllocator::emptyCache();
+    }
   });
 }
 

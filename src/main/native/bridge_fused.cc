@@ -9,9 +9,9 @@ using namespace bridge;
 
 namespace {
 
-// Normalised in float32, as Hugging Face does. torch >= 2.4 has rms_norm: one fused kernel on CUDA, computing in
-// float32 and scaling by the weight before the one rounding to the compute dtype (Hugging Face rounds, then scales
-// in the compute dtype: at most one BF16 rounding step apart). Older torch: the composed steps.
+// Normalised in float32, as Hugging Face does. torch >= 2.4 has rms_norm (one fused kernel on torch 2.11's CUDA
+// build): it computes in float32 and applies the weight in its own rounding order, which may differ from Hugging
+// Face's (round to the compute dtype, then scale) by one rounding step. Older torch: the composed steps.
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps, at::ScalarType computeType) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   if (x.scalar_type() == computeType) {

@@ -58,7 +58,7 @@ public interface Kernels {
    * Grouped-query attention of {@code q} ({@code [b, t, heads, hd]}) over {@code keys} and {@code values}
    * ({@code [b, kvHeads, s, hd]}) with a mask from {@link #attentionMask}; softmax in float32. A {@code null} mask
    * means plain causal attention with queries and keys aligned ({@code t == s}, no padding): query {@code i} sees
-   * keys {@code 0..i}, which lets the GPU use its flash kernel. Returns {@code [b, t, heads * hd]} in the compute
+   * keys {@code 0..i}, which lets the GPU use its flash kernel (the composed ops build that mask in each call). Returns {@code [b, t, heads * hd]} in the compute
    * dtype.
    */
   NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);

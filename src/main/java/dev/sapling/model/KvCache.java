@@ -144,6 +144,7 @@ public final class KvCache implements AutoCloseable {
     return keys[layer];
   }
 
+  /** Values of one layer over every slot, {@code [batch, kvHeads, capacity, hd]}. */
   NDArray allValues(int layer) {
     return values[layer];
   }

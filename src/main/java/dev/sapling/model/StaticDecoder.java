@@ -70,7 +70,7 @@ public final class StaticDecoder implements AutoCloseable {
   }
 
   /**
-   * Feeds one token per row ({@code tokens.length == batch}) at the cache's next slot and advances the cache.
+   * Feeds one token per row ({@code next.length == batch}) at the cache's next slot and advances the cache.
    * Returns float32 logits {@code [batch, 1, vocab]}, borrowed until the next step.
    */
   public NDArray step(int[] next) {
@@ -94,7 +94,8 @@ public final class StaticDecoder implements AutoCloseable {
     }
     if (recording == null && steps > 0 && recorder.isPresent()) {
       try {
-        recording = recorder.get().record(() -> transformer.decode(tokens, slot, padding, cache, manager));
+        recording = recorder.get().record(manager.getDevice(),
+            () -> transformer.decode(tokens, slot, padding, cache, manager));
       } catch (RuntimeException e) {
         System.err.println("sapling: decode steps run without CUDA graphs (recording failed: " + e.getMessage()
             + ")");
@@ -116,10 +117,14 @@ public final class StaticDecoder implements AutoCloseable {
 
   @Override
   public void close() {
-    if (recording != null) {
-      recording.close();
-      recording = null;
+    try {
+      if (recording != null) {
+        StepRecorder.Recording r = recording;
+        recording = null;
+        r.close();
+      }
+    } finally {
+      manager.close();
     }
-    manager.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.sapling.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import java.util.function.Supplier;
 
@@ -10,18 +11,19 @@ import java.util.function.Supplier;
  * same tensor every time; {@link StaticDecoder} is the step written that way.
  *
  * <pre>{@code
- * try (StepRecorder.Recording r = recorder.record(() -> step(inputs))) {
+ * try (StepRecorder.Recording r = recorder.record(device, () -> step(inputs))) {
  *   inputs.set(...); r.replay(); read(r.output());
  * }
  * }</pre>
  */
 public interface StepRecorder {
   /**
-   * Runs {@code step} while recording: its kernels are captured, not executed, so the output holds nothing until
-   * the first {@link Recording#replay}. Throws when the step does something a recording cannot hold (a host copy or
-   * a synchronisation); the device is then as before the call.
+   * Runs {@code step}, whose arrays live on {@code device}, while recording: its kernels are captured, not executed,
+   * so the output holds nothing until the first {@link Recording#replay}. Throws when the step does something a
+   * recording cannot hold (a host copy or a synchronisation) or the device cannot record; the step can then still run
+   * without a recording.
    */
-  Recording record(Supplier<NDArray> step);
+  Recording record(Device device, Supplier<NDArray> step);
 
   /** A recorded step: replay runs it again on the current inputs; close frees it and its private memory. */
   interface Recording extends AutoCloseable {

@@ -132,8 +132,9 @@ public final class Transformer {
 
   /**
    * Log-probabilities (float32, {@code [batch, count]}) of {@code targets} ({@code [batch, count]} int64) under the LM
-   * head over normed hidden states ({@code [batch, count, hidden]}, from {@link #hidden}), without materialising
-   * float32 logits: the scorer's path. Attached to {@code hidden}'s manager.
+   * head over normed hidden states ({@code [batch, count, hidden]}, from {@link #hidden}): the scorer's path. The
+   * logits stay in the compute dtype; the log-softmax (float32) reads them directly, with no separate float32 copy.
+   * Attached to {@code hidden}'s manager.
    */
   public NDArray tokenLogProbs(NDArray hidden, NDArray targets) {
     NDArray logProbs;
@@ -155,7 +156,7 @@ public final class Transformer {
    * not advance the cache (the caller does, after the step ran). Returns float32 logits {@code [batch, 1, vocab]}
    * attached to {@code out}.
    */
-  public NDArray decode(NDArray tokens, NDArray slot, NDArray padding, KvCache cache, NDManager out) {
+  NDArray decode(NDArray tokens, NDArray slot, NDArray padding, KvCache cache, NDManager out) {
     NDArray logits;
     try (NDScope scope = new NDScope()) {
       NDManager m = tokens.getManager();

@@ -2,6 +2,7 @@ package dev.sapling.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
@@ -392,7 +393,10 @@ public final class Generator {
     for (int j = 0; j < live.length; j++) {
       states[j] = rows.get(live[j]).state;
     }
-    TokenSampler.Draw[] chosen = selector.select(decoder.step(lastTokens), live, states); // logits are borrowed
+    TokenSampler.Draw[] chosen;
+    try (NDScope scope = new NDScope()) { // the selector's arrays; the logits themselves are borrowed
+      chosen = selector.select(decoder.step(lastTokens), live, states);
+    }
     TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
     for (int j = 0; j < live.length; j++) {
       draws[live[j]] = chosen[j];

@@ -418,7 +418,7 @@ public final class Scorer {
     long[] altIndices = null;
     try (NDScope scope = new NDScope()) {
       long[] targetIndex = Arrays.stream(targets).asLongStream().toArray();
-      if (k == 0) { // only the chosen tokens' log-probs: no float32 logits block at all
+      if (k == 0) { // only the chosen tokens' log-probs: no separate float32 copy of the logits
         NDArray index = hidden.getManager().create(targetIndex, new Shape(rows, outputs));
         chosen = transformer.tokenLogProbs(hidden, index).toFloatArray();
       } else {

@@ -90,7 +90,7 @@ class StaticDecoderTest {
   @Test
   void aStepThatCannotBeRecordedRunsEagerlyWithTheSameResults() {
     ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
-    StepRecorder failing = step -> {
+    StepRecorder failing = (device, step) -> {
       throw new IllegalStateException("operation not permitted when stream is capturing");
     };
     int[] recorded = new int[1];
@@ -122,7 +122,7 @@ class StaticDecoderTest {
    */
   private static final class RerunRecorder implements StepRecorder {
     @Override
-    public Recording record(Supplier<NDArray> step) {
+    public Recording record(Device device, Supplier<NDArray> step) {
       NDArray output = step.get();
       return new Recording() {
         @Override

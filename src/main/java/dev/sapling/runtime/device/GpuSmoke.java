@@ -119,6 +119,7 @@ public final class GpuSmoke {
         System.out.println("PROFILE failed: " + e.getMessage());
       }
     }
+    smoke.checkFailedRecording();
     if (profileScore != null) {
       try {
         smoke.profileScore(profileScore);
@@ -434,6 +435,48 @@ public final class GpuSmoke {
       }
     } catch (RuntimeException e) {
       check("graph " + name, false, e.toString());
+    }
+  }
+
+  /**
+   * A step that cannot be recorded (it copies to the host mid-step) is refused with an error, and decoding goes on
+   * without graphs with the same logits. Run last: after a failed capture the process makes no more recordings.
+   */
+  private void checkFailedRecording() {
+    if (fused.isEmpty() || fused.get().recorder().isEmpty()) {
+      return;
+    }
+    ModelConfig c = config(Architecture.LLAMA, false, false, false);
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      String error = "none";
+      try {
+        fused.get().recorder().get().record(device, () -> {
+          NDArray x = m.ones(new Shape(4));
+          x.toFloatArray(); // a device-to-host copy: not allowed while capturing
+          return x;
+        }).close();
+      } catch (RuntimeException e) {
+        error = e.getMessage();
+      }
+      Transformer t = new Transformer(c, new WeightsBuilder(c, widened(new RandomWeightSource(c, 7), 7), m,
+          DataType.FLOAT32).build(), fused.get());
+      double max = 0;
+      boolean recorded;
+      try (KvCache a = KvCache.allocate(c, m, DataType.FLOAT32, 16, new int[2]);
+          KvCache b = KvCache.allocate(c, m, DataType.FLOAT32, 16, new int[2]);
+          StaticDecoder eager = StaticDecoder.eager(t, a);
+          StaticDecoder graph = StaticDecoder.open(t, b)) {
+        for (int s = 0; s < 5; s++) {
+          int[] next = {s + 3, s + 9};
+          max = Math.max(max, maxAbsDiff(eager.step(next).toFloatArray(), graph.step(next).toFloatArray()));
+        }
+        recorded = graph.recorded();
+      }
+      check("graph-failure", !error.equals("none") && !recorded && max == 0,
+          "recording a host copy failed (" + error.lines().findFirst().orElse("") + "); later steps ran "
+              + (recorded ? "RECORDED" : "eagerly") + ", max abs diff " + max);
+    } catch (RuntimeException e) {
+      check("graph-failure", false, e.toString());
     }
   }
 
