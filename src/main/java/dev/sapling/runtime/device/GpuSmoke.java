@@ -439,8 +439,10 @@ public final class GpuSmoke {
   }
 
   /**
-   * A step that cannot be recorded (it copies to the host mid-step) is refused with an error, and decoding goes on
-   * without graphs with the same logits. Run last: after a failed capture the process makes no more recordings.
+   * A step that cannot be recorded (it copies to the host mid-step) is refused with an error, and decoding afterwards
+   * gives the eager steps' logits: recorded again when PyTorch refused the copy before it broke the capture (as torch
+   * 2.11 does), eagerly when the capture itself failed. Run last: after a failed capture the process makes no more
+   * recordings.
    */
   private void checkFailedRecording() {
     if (fused.isEmpty() || fused.get().recorder().isEmpty()) {
@@ -472,9 +474,9 @@ public final class GpuSmoke {
         }
         recorded = graph.recorded();
       }
-      check("graph-failure", !error.equals("none") && !recorded && max == 0,
+      check("graph-failure", !error.equals("none") && max == 0,
           "recording a host copy failed (" + error.lines().findFirst().orElse("") + "); later steps ran "
-              + (recorded ? "RECORDED" : "eagerly") + ", max abs diff " + max);
+              + (recorded ? "recorded again" : "eagerly") + ", max abs diff " + max + " vs eager steps");
     } catch (RuntimeException e) {
       check("graph-failure", false, e.toString());
     }
