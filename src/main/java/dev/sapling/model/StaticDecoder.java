@@ -2,6 +2,7 @@ package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -31,15 +32,17 @@ public final class StaticDecoder implements AutoCloseable {
   private final NDArray tokens;
   private final NDArray slot;
   private final NDArray padding;
+  private final StepTail tail;
   private Optional<StepRecorder> recorder;
   private StepRecorder.Recording recording;
-  private NDArray eagerLogits;
+  private NDArray eagerOutput;
   private int steps;
 
-  StaticDecoder(Transformer transformer, KvCache cache, Optional<StepRecorder> recorder) {
+  StaticDecoder(Transformer transformer, KvCache cache, Optional<StepRecorder> recorder, StepTail tail) {
     this.transformer = transformer;
     this.cache = cache;
     this.recorder = recorder;
+    this.tail = tail;
     this.manager = cache.manager().newSubManager();
     int batch = cache.batchSize();
     this.packed = manager.zeros(new Shape(batch + 1), DataType.INT64);
@@ -55,13 +58,21 @@ public final class StaticDecoder implements AutoCloseable {
 
   /** A decoder over {@code cache}, recording its steps when the transformer's kernels can and the cache is on a GPU. */
   public static StaticDecoder open(Transformer transformer, KvCache cache) {
+    return open(transformer, cache, null);
+  }
+
+  /**
+   * A decoder whose steps end with {@code tail} (choosing the next tokens on the device, {@link #advance}), recorded
+   * together with the model where the kernels can; {@code null}: steps return the logits.
+   */
+  public static StaticDecoder open(Transformer transformer, KvCache cache, StepTail tail) {
     boolean gpu = cache.manager().getDevice().isGpu();
-    return new StaticDecoder(transformer, cache, gpu ? transformer.kernels().recorder() : Optional.empty());
+    return new StaticDecoder(transformer, cache, gpu ? transformer.kernels().recorder() : Optional.empty(), tail);
   }
 
   /** A decoder that runs every step eagerly (what a recorded step must match). */
   public static StaticDecoder eager(Transformer transformer, KvCache cache) {
-    return new StaticDecoder(transformer, cache, Optional.empty());
+    return new StaticDecoder(transformer, cache, Optional.empty(), null);
   }
 
   /** Whether steps now replay a recording. */
@@ -71,7 +82,7 @@ public final class StaticDecoder implements AutoCloseable {
 
   /**
    * Feeds one token per row ({@code next.length == batch}) at the cache's next slot and advances the cache.
-   * Returns float32 logits {@code [batch, 1, vocab]}, borrowed until the next step.
+   * Returns float32 logits {@code [batch, 1, vocab]}, or the tail's result, borrowed until the next step.
    */
   public NDArray step(int[] next) {
     int batch = cache.batchSize();
@@ -88,31 +99,61 @@ public final class StaticDecoder implements AutoCloseable {
     try (NDArray fresh = manager.create(values)) {
       packed.set(new NDIndex("0:{}", batch + 1), fresh);
     }
-    if (eagerLogits != null) {
-      eagerLogits.close();
-      eagerLogits = null;
+    return run();
+  }
+
+  /**
+   * One more step on the tokens the tail chose in the previous step (nothing crosses from the host); returns the
+   * tail's result, borrowed until the next step.
+   */
+  public NDArray advance() {
+    if (tail == null || steps == 0) {
+      throw new IllegalStateException("advance needs a tail and a first step(tokens)");
+    }
+    cache.checkRoom(1);
+    return run();
+  }
+
+  private NDArray run() {
+    if (eagerOutput != null) {
+      eagerOutput.close();
+      eagerOutput = null;
     }
     if (recording == null && steps > 0 && recorder.isPresent()) {
       try {
-        recording = recorder.get().record(manager.getDevice(),
-            () -> transformer.decode(tokens, slot, padding, cache, manager));
+        recording = recorder.get().record(manager.getDevice(), this::stepOnDevice);
       } catch (RuntimeException e) {
         System.err.println("sapling: decode steps run without CUDA graphs (recording failed: " + e.getMessage()
             + ")");
         recorder = Optional.empty();
       }
     }
-    NDArray logits;
+    NDArray out;
     if (recording != null) {
       recording.replay();
-      logits = recording.output();
+      out = recording.output();
     } else {
-      eagerLogits = transformer.decode(tokens, slot, padding, cache, manager);
-      logits = eagerLogits;
+      eagerOutput = stepOnDevice();
+      out = eagerOutput;
     }
     cache.advance(1);
     steps++;
-    return logits;
+    return out;
+  }
+
+  /** The device work of one step: the model, then the tail if any. */
+  private NDArray stepOnDevice() {
+    if (tail == null) {
+      return transformer.decode(tokens, slot, padding, cache, manager);
+    }
+    NDArray out;
+    try (NDScope scope = new NDScope(); // the tail's temporaries; its result outlives the step
+        NDArray logits = transformer.decode(tokens, slot, padding, cache, manager)) {
+      out = tail.apply(logits, tokens, slot);
+      NDScope.unregister(out);
+    }
+    out.attach(manager);
+    return out;
   }
 
   @Override

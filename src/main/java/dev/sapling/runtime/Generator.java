@@ -12,8 +12,10 @@ import dev.sapling.model.Transformer;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.sampling.Completion;
+import dev.sapling.runtime.sampling.DeviceTokenSelector;
 import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.HostTokenSelector;
+import dev.sapling.runtime.sampling.RecordedPlainSampler;
 import dev.sapling.runtime.sampling.SamplingParams;
 import dev.sapling.runtime.sampling.SamplingState;
 import dev.sapling.runtime.sampling.StopSequenceMatcher;
@@ -232,6 +234,9 @@ public final class Generator {
     int[] tokens;
     float[] logprobs;
     int count;
+    /** Uniforms drawn ahead for recorded sampling: {@code ahead[i]} is the one for token {@code aheadFrom + i}. */
+    double[] ahead;
+    int aheadFrom;
     FinishReason finish;
     long finishedAt;
     int[] tail;
@@ -320,7 +325,7 @@ public final class Generator {
     try (NDManager batchManager = parent.newSubManager()) {
       int newSlots = rows.stream().mapToInt(r -> r.limit).max().orElse(0);
       KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxLen + newSlots, padding);
-      StaticDecoder decoder = null;
+      RecordedDecoding decoder = null;
       try {
         long t0 = System.nanoTime();
         TokenSampler.Draw[] draws = step(flat, batch.length, maxLen, cache, batchManager, selector, rows, rowToPrompt);
@@ -369,12 +374,14 @@ public final class Generator {
             lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
           }
           if (decoder == null && staticDecode) {
-            decoder = StaticDecoder.open(transformer, cache);
+            decoder = new RecordedDecoding(cache, batchManager, params, rows, lastTokens);
+            draws = decoder.first(selector);
+          } else if (decoder != null) {
+            draws = decoder.next(selector);
+          } else {
+            draws = step(lastTokens, rows.size(), 1, cache, batchManager, selector, rows,
+                IntStream.range(0, rows.size()).toArray());
           }
-          draws = decoder != null
-              ? decodeStep(decoder, lastTokens, selector, rows)
-              : step(lastTokens, rows.size(), 1, cache, batchManager, selector, rows,
-                  IntStream.range(0, rows.size()).toArray());
         }
       } finally {
         if (decoder != null) {
@@ -385,23 +392,112 @@ public final class Generator {
     }
   }
 
-  /** One step of {@code decoder} (one token per row), then the next token of every unfinished row. */
-  private static TokenSampler.Draw[] decodeStep(StaticDecoder decoder, int[] lastTokens, TokenSelector selector,
-      List<Row> rows) {
-    int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
-    SamplingState[] states = new SamplingState[live.length];
-    for (int j = 0; j < live.length; j++) {
-      states[j] = rows.get(live[j]).state;
+  /**
+   * Decode steps through a {@link StaticDecoder} over one cache (until compaction replaces it). With greedy or
+   * plain-temperature params the choice is recorded into the step ({@link RecordedPlainSampler}): the chosen tokens
+   * stay on the device for the next step and one small copy per step brings them to the host. Otherwise each step's
+   * logits go to the selector.
+   */
+  private final class RecordedDecoding implements AutoCloseable {
+    private final NDManager manager;
+    private final StaticDecoder decoder;
+    private final RecordedPlainSampler sampler;
+    private final List<Row> rows;
+    private final int[] lastTokens;
+
+    RecordedDecoding(KvCache cache, NDManager batchManager, SamplingParams params, List<Row> rows, int[] lastTokens) {
+      this.manager = batchManager.newSubManager();
+      this.rows = rows;
+      this.lastTokens = lastTokens;
+      if (deviceSelection && DeviceTokenSelector.isPlain(params)) {
+        this.sampler = new RecordedPlainSampler(manager, params, uniformsAhead(params), rows.size(),
+            transformer.config().vocabSize());
+        this.decoder = StaticDecoder.open(transformer, cache, sampler);
+      } else {
+        this.sampler = null;
+        this.decoder = StaticDecoder.open(transformer, cache);
+      }
     }
-    TokenSampler.Draw[] chosen;
-    try (NDScope scope = new NDScope()) { // the selector's arrays; the logits themselves are borrowed
-      chosen = selector.select(decoder.step(lastTokens), live, states);
+
+    /**
+     * Row {@code r}'s uniform for each step it may still take ({@code [steps][rows]}), drawn from its state once
+     * and kept in the row, so a later decoding (after compaction) continues the same sequence.
+     */
+    private double[][] uniformsAhead(SamplingParams params) {
+      int steps = 0;
+      for (Row row : rows) {
+        int left = row.limit - row.count;
+        if (row.ahead == null) {
+          row.ahead = new double[Math.max(0, left)];
+          row.aheadFrom = row.count;
+          for (int i = 0; i < row.ahead.length; i++) {
+            row.ahead[i] = params.isGreedy() ? 0 : row.state.nextUniform();
+          }
+        }
+        steps = Math.max(steps, left);
+      }
+      double[][] u = new double[steps][rows.size()];
+      for (int r = 0; r < rows.size(); r++) {
+        Row row = rows.get(r);
+        for (int s = 0; s < steps; s++) {
+          int i = row.count - row.aheadFrom + s;
+          u[s][r] = i < row.ahead.length ? row.ahead[i] : 0;
+        }
+      }
+      return u;
     }
-    TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
-    for (int j = 0; j < live.length; j++) {
-      draws[live[j]] = chosen[j];
+
+    /** The first step, on the rows' last tokens from the host. */
+    TokenSampler.Draw[] first(TokenSelector selector) {
+      return choose(decoder.step(lastTokens), selector);
     }
-    return draws;
+
+    /** A later step: the recorded choice feeds itself; without it, the host's last tokens again. */
+    TokenSampler.Draw[] next(TokenSelector selector) {
+      if (sampler == null) {
+        for (int i = 0; i < rows.size(); i++) {
+          Row row = rows.get(i);
+          lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0;
+        }
+        return choose(decoder.step(lastTokens), selector);
+      }
+      return choose(decoder.advance(), selector);
+    }
+
+    /** The next token of every unfinished row ({@code null} for finished rows) from one step's borrowed result. */
+    private TokenSampler.Draw[] choose(NDArray result, TokenSelector selector) {
+      int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
+      TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+      if (sampler != null) {
+        TokenSampler.Draw[] all = sampler.draws(result);
+        for (int i : live) {
+          draws[i] = all[i];
+          rows.get(i).state.accept(all[i].token());
+        }
+        return draws;
+      }
+      SamplingState[] states = new SamplingState[live.length];
+      for (int j = 0; j < live.length; j++) {
+        states[j] = rows.get(live[j]).state;
+      }
+      TokenSampler.Draw[] chosen;
+      try (NDScope scope = new NDScope()) { // the selector's arrays; the logits themselves are borrowed
+        chosen = selector.select(result, live, states);
+      }
+      for (int j = 0; j < live.length; j++) {
+        draws[live[j]] = chosen[j];
+      }
+      return draws;
+    }
+
+    @Override
+    public void close() {
+      try {
+        decoder.close();
+      } finally {
+        manager.close();
+      }
+    }
   }
 
   private static KvCache replace(KvCache old, KvCache replacement) {

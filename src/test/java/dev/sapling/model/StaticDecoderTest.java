@@ -40,7 +40,7 @@ class StaticDecoderTest {
           NDManager step = m.newSubManager()) {
         t.forward(step.create(prompt, new Shape(batch, PROMPT)), plain, true);
         t.forward(step.create(prompt, new Shape(batch, PROMPT)), fixed, true);
-        try (StaticDecoder decoder = new StaticDecoder(t, fixed, recorder)) {
+        try (StaticDecoder decoder = new StaticDecoder(t, fixed, recorder, null)) {
           for (int s = 0; s < STEPS; s++) {
             int[] tokens = new int[batch];
             for (int b = 0; b < batch; b++) {
@@ -100,6 +100,45 @@ class StaticDecoderTest {
   }
 
   @Test
+  void aTailFeedsItsChoiceToTheNextStepOnTheDeviceRecordedOrNot() {
+    ModelConfig c = TransformerTest.config(Architecture.QWEN2, true, true, false, RopeScaling.none(), 0);
+    StepTail greedy = (logits, tokens, slot) -> {
+      NDArray chosen = logits.argMax(-1);                                     // [b, 1]
+      tokens.set(new NDIndex(":"), chosen);
+      try (NDArray one = slot.onesLike()) {
+        slot.set(new NDIndex(":"), slot.add(one));
+      }
+      return chosen.toType(DataType.FLOAT32, false);
+    };
+    for (Optional<StepRecorder> recorder : java.util.List.of(Optional.<StepRecorder>empty(),
+        Optional.<StepRecorder>of(new RerunRecorder()))) {
+      try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        Transformer t = TestModels.randomTransformer(c, 9, m);
+        int[] padding = {0, 2};
+        int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
+        try (KvCache plain = KvCache.allocate(c, m, DataType.FLOAT32, 16, padding);
+            KvCache fed = KvCache.allocate(c, m, DataType.FLOAT32, 16, padding);
+            NDManager step = m.newSubManager();
+            StaticDecoder decoder = new StaticDecoder(t, fed, recorder, greedy)) {
+          t.forward(step.create(prompt, new Shape(2, 5)), plain, true);
+          t.forward(step.create(prompt, new Shape(2, 5)), fed, true);
+          int[] next = {4, 6};
+          float[] chosen = decoder.step(next).toFloatArray();
+          for (int s = 0; s < 6; s++) {
+            long[] expected = t.forward(step.create(next, new Shape(2, 1)), plain, true).argMax(-1).toLongArray();
+            for (int b = 0; b < 2; b++) {
+              assertEquals(expected[b], (long) chosen[b], "step " + s + " row " + b);
+              next[b] = (int) expected[b];
+            }
+            chosen = decoder.advance().toFloatArray();
+          }
+          assertEquals(plain.length() + 1, fed.length());
+        }
+      }
+    }
+  }
+
+  @Test
   void aFullCacheAndAWrongRowCountAreRefusedWithNumbers() {
     ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
@@ -117,18 +156,24 @@ class StaticDecoderTest {
   }
 
   /**
-   * A recorder with CUDA graphs' contract on the CPU: recording runs the step once to get the output tensor,
-   * and every replay runs the step again and writes the result into that same tensor.
+   * A recorder with CUDA graphs' contract on the CPU: recording runs nothing (so a step with side effects on its
+   * inputs runs once per replay, as on the GPU); every replay runs the step and writes its result into the one output
+   * tensor the first replay made.
    */
   private static final class RerunRecorder implements StepRecorder {
     @Override
     public Recording record(Device device, Supplier<NDArray> step) {
-      NDArray output = step.get();
       return new Recording() {
+        private NDArray output;
+
         @Override
         public void replay() {
-          try (NDArray fresh = step.get()) {
+          NDArray fresh = step.get();
+          if (output == null) {
+            output = fresh;
+          } else {
             output.set(new NDIndex("..."), fresh);
+            fresh.close();
           }
         }
 
@@ -139,7 +184,9 @@ class StaticDecoderTest {
 
         @Override
         public void close() {
-          output.close();
+          if (output != null) {
+            output.close();
+          }
         }
       };
     }

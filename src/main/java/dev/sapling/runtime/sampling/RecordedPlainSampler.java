@@ -1,0 +1,102 @@
+package dev.sapling.runtime.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.sapling.SaplingException;
+import dev.sapling.model.StepTail;
+import java.util.Arrays;
+
+/**
+ * Greedy and plain-temperature choice (no filter, no penalty) as a {@link StepTail}: recorded into the decode step,
+ * so a step runs model and choice in one replay and feeds the chosen tokens to the next step on the device. The
+ * uniforms come from each row's own {@link SamplingState}, drawn ahead for every step the rows may still take and
+ * copied to the device once; the draw is {@link TokenSampler}'s (float64 weights, the first id whose cumulative weight
+ * exceeds {@code u} times the total), so the same seed gives the same tokens as the other selectors. Every array is
+ * made when the sampler is built: the step itself uses no Java number (a recording could not hold one).
+ *
+ * <pre>{@code
+ * RecordedPlainSampler s = new RecordedPlainSampler(manager, params, uniforms, vocab);   // uniforms [steps][rows]
+ * StaticDecoder d = StaticDecoder.open(transformer, cache, s);
+ * TokenSampler.Draw[] first = s.draws(d.step(lastTokens));
+ * }</pre>
+ */
+public final class RecordedPlainSampler implements StepTail {
+  private final int rows;
+  private final int vocab;
+  private final NDArray uniforms;
+  private final NDArray step;
+  private final NDArray one;
+  private final NDArray temperature;
+  private final NDArray greedy;
+  private final NDArray ids;
+  private final NDArray zero;
+  private final NDArray vocabSize;
+
+  /**
+   * A sampler for {@code rows} rows of {@code params} (plain: see {@link DeviceTokenSelector#isPlain}); row {@code r}
+   * draws with {@code uniforms[s][r]} at its {@code s}-th step from now. Its arrays live in {@code manager}.
+   */
+  public RecordedPlainSampler(NDManager manager, SamplingParams params, double[][] uniforms, int rows, int vocab) {
+    if (!DeviceTokenSelector.isPlain(params)) {
+      throw new IllegalArgumentException("recorded sampling takes greedy or plain temperature only, not " + params);
+    }
+    this.rows = rows;
+    this.vocab = vocab;
+    int steps = Math.max(1, uniforms.length);
+    double[] flat = new double[steps * rows];
+    for (int s = 0; s < uniforms.length; s++) {
+      System.arraycopy(uniforms[s], 0, flat, s * rows, rows);
+    }
+    this.uniforms = manager.create(flat, new Shape(steps, rows));
+    this.step = manager.zeros(new Shape(1), DataType.INT64);
+    this.one = manager.ones(new Shape(1), DataType.INT64);
+    boolean isGreedy = params.isGreedy();
+    double[] t = new double[rows];
+    Arrays.fill(t, isGreedy ? 1.0 : params.temperature()); // exactly the host's double
+    this.temperature = manager.create(t, new Shape(rows, 1));
+    this.greedy = manager.full(new Shape(rows), isGreedy ? 1 : 0, DataType.INT32).toType(DataType.BOOLEAN, false);
+    this.ids = manager.arange(0, vocab, 1, DataType.INT64);
+    this.zero = manager.zeros(new Shape(1), DataType.FLOAT64);
+    this.vocabSize = manager.full(new Shape(rows), vocab, DataType.INT64);
+  }
+
+  @Override
+  public NDArray apply(NDArray logits, NDArray tokens, NDArray slot) {
+    NDArray x = logits.reshape(rows, vocab).toType(DataType.FLOAT64, false);
+    NDArray max = x.max(new int[] {1}, true);
+    NDArray logZ = x.sub(max).exp().sum(new int[] {1}, true).log().add(max);               // [rows, 1]
+    NDArray u = uniforms.get(new NDIndex("{}", step)).reshape(rows, 1);
+    NDArray scaled = x.div(temperature);
+    NDArray weights = scaled.sub(scaled.max(new int[] {1}, true)).exp();                  // largest weight 1
+    NDArray cumulative = weights.cumSum(1);
+    NDArray total = cumulative.get(new NDIndex(":, -1:"));
+    NDArray inOrder = cumulative.lte(u.mul(total)).toType(DataType.INT64, false).sum(new int[] {1});
+    NDArray lastPositive = weights.gt(zero).toType(DataType.INT64, false).mul(ids).max(new int[] {1});
+    NDArray drawn = NDArrays.where(inOrder.gte(vocabSize), lastPositive, inOrder);
+    NDArray chosen = NDArrays.where(greedy, x.argMax(1), drawn);                           // [rows] int64
+    NDArray logprob = x.gather(chosen.reshape(rows, 1), 1).sub(logZ).reshape(rows);
+    tokens.set(new NDIndex(":"), chosen.reshape(rows, 1));
+    slot.set(new NDIndex(":"), slot.add(one));
+    step.set(new NDIndex(":"), step.add(one));
+    return NDArrays.stack(new NDList(chosen.toType(DataType.FLOAT32, false), logprob.toType(DataType.FLOAT32, false)));
+  }
+
+  /** The draws a step's result ({@code [2, rows]}: ids, then log-probs) holds, one per row. */
+  public TokenSampler.Draw[] draws(NDArray result) {
+    float[] v = result.toFloatArray();
+    TokenSampler.Draw[] out = new TokenSampler.Draw[rows];
+    for (int r = 0; r < rows; r++) {
+      if (!Float.isFinite(v[rows + r])) {
+        throw new SaplingException("row " + r + " has no finite log-normaliser; the forward pass produced NaN or "
+            + "infinite values (overflow in a narrow dtype?)");
+      }
+      out[r] = new TokenSampler.Draw((int) v[r], v[rows + r]);
+    }
+    return out;
+  }
+}
