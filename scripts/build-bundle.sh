@@ -6,6 +6,7 @@
 #   native/              the bridge's C++ sources + CMakeLists.txt, and include/ with jni.h for hosts without a JDK
 #   scripts/             gpu-setup.sh (builds the bridge against the host's torch), gpu-smoke.sh
 #   sapling              the launcher (uses jre/ when present)
+#   kernel/              the Jupyter kernelspec template (not with --lean)
 # Usage: scripts/build-bundle.sh [--out DIR] [--no-build] [--tar] [--lean]
 #   --out DIR   where to write (default: bundle/, ignored by git); the folder is replaced
 #   --no-build  use target/ as it is instead of running ./mvnw package
@@ -104,6 +105,10 @@ cp src/main/native/*.cc src/main/native/*.h src/main/native/CMakeLists.txt "$out
 cp "$java_home/include/jni.h" "$java_home/include/linux/jni_md.h" "$out/include/"
 cp scripts/gpu-setup.sh scripts/gpu-smoke.sh "$out/scripts/"
 cp sapling "$out/sapling"
+if [ -z "$lean" ]; then
+  # the kernelspec template and logos that `./sapling kernel install` looks for above target/sapling.jar
+  mkdir -p "$out/kernel" && cp kernel/kernel.json kernel/logo-*.png "$out/kernel/"
+fi
 chmod +x "$out/sapling" "$out/scripts/"*.sh
 
 size="$(du -sm "$out" | cut -f1)"
