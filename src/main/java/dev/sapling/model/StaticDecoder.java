@@ -12,11 +12,13 @@ import java.util.Optional;
  * Decode steps over one {@link KvCache} with fixed inputs on the device, so a {@link StepRecorder} can record the
  * step once and replay it for every token (CUDA graphs on the GPU: one launch instead of hundreds of kernels issued
  * from Java). Each step copies the rows' tokens and the cache slot to the device in one transfer; rotary positions
- * and the attention mask are computed from them on the device ({@link Transformer#decode}).
+ * and the attention mask are computed from them on the device ({@code Transformer.decode}).
  *
  * <p>The first step runs eagerly (it also warms up the libraries); the second is recorded, then replayed. Without a
  * recorder, or if recording fails (reported once to stderr), every step runs eagerly: same results, more launches.
- * Logits are borrowed: valid until the next step or {@link #close}, never closed by the caller.
+ * Logits are borrowed: valid until the next step or {@link #close}, never closed by the caller. With a
+ * {@link StepTail} the step also chooses the next tokens on the device and feeds them back, so {@link #advance} needs
+ * nothing from the host.
  *
  * <pre>{@code
  * try (StaticDecoder d = StaticDecoder.open(transformer, cache)) {   // after the prompt is prefilled into cache
