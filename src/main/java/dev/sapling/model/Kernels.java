@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.Optional;
 
@@ -106,9 +105,7 @@ public interface Kernels {
     private static NDArray causal(NDManager m, long t, DataType dtype) {
       NDArray keys = m.arange(0, (int) t, 1, DataType.INT64).reshape(1, t);
       NDArray queries = m.arange(0, (int) t, 1, DataType.INT64).reshape(t, 1);
-      NDArray visible = keys.lte(queries);
-      Shape shape = visible.getShape();
-      return NDArrays.where(visible, m.zeros(shape, dtype), m.full(shape, -1e9f, dtype)).reshape(1, 1, 1, t, t);
+      return AttentionMasks.additive(keys.lte(queries), dtype).reshape(1, 1, 1, t, t);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -117,9 +116,7 @@ public final class KvCache implements AutoCloseable {
       visible = visible.logicalAnd(keys.gte(windowStart));
     }
     visible = visible.logicalOr(keys.eq(queries));                                             // [b, t, s]
-    Shape shape = visible.getShape();
-    return NDArrays.where(visible, m.zeros(shape, dtype), m.full(shape, -1e9f, dtype))
-        .reshape(padding.length, 1, 1, count, keysLen);
+    return AttentionMasks.additive(visible, dtype).reshape(padding.length, 1, 1, count, keysLen);
   }
 
   /** Writes {@code k}, {@code v} ({@code [batch, kvHeads, count, headDim]}) of one layer at the current end. */

@@ -1,7 +1,6 @@
 package dev.sapling.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -167,8 +166,7 @@ public final class Transformer {
         NDArray window = m.full(new Shape(1), config.slidingWindow(), DataType.INT64);
         visible = visible.logicalAnd(keyIndex.gt(slot.sub(window)));
       }
-      Shape rows = visible.getShape();
-      NDArray mask = NDArrays.where(visible, m.zeros(rows, computeType), m.full(rows, -1e9f, computeType))
+      NDArray mask = AttentionMasks.additive(visible, computeType)
           .reshape(cache.batchSize(), 1, 1, 1, cache.capacity());
       StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot);
       NDArray x = layers(tokens, cache, step);
