@@ -80,8 +80,7 @@ final class ComposedSampling implements DeviceSampling {
       Columns columns = new Columns(m.create(numbers, new Shape(FIELDS, n)), n);
       NDArray x = logits.reshape(batch, vocab).get(new NDIndex("{}", m.create(longs(rows.logitRow()))))
           .toType(DataType.FLOAT64, false);
-      NDArray max = x.max(new int[] {1}, true);
-      NDArray logZ = x.sub(max).exp().sum(new int[] {1}, true).log().add(max);
+      NDArray logZ = logNormaliser(x);
       NDArray z = x;
       if (rows.seenToken().length > 0) {
         NDArray mask = mask(m, rows.seenRequest(), rows.seenToken(), n, vocab);
@@ -122,10 +121,7 @@ final class ComposedSampling implements DeviceSampling {
     NDArray total = cumulative.get(":, -1:");
     NDArray inOrder = null;
     if (anyPlain) {
-      // the first id whose cumulative weight exceeds u * total, else the last id with weight
-      inOrder = count(cumulative.lte(u.mul(total)));
-      NDArray lastPositive = positive.toType(DataType.INT64, false).mul(ids).max(new int[] {1}, true);
-      inOrder = NDArrays.where(inOrder.gte(vocab), lastPositive, inOrder);
+      inOrder = inOrder(cumulative, u, positive, ids, m.full(new Shape(1), (int) vocab, DataType.INT64));
       if (!anyFiltered) {
         return inOrder.reshape(-1);
       }
@@ -169,6 +165,27 @@ final class ComposedSampling implements DeviceSampling {
     }
     return m.zeros(new Shape((long) n * vocab), DataType.FLOAT64)
         .put(m.create(flat), m.ones(new Shape(flat.length), DataType.FLOAT64)).reshape(n, vocab).gt(0);
+  }
+
+  /**
+   * {@code log Σ exp(x)} over the last axis of {@code x} ({@code [n, vocab]}), as {@code [n, 1]}: the log-normaliser a
+   * token's log-prob is taken against.
+   */
+  static NDArray logNormaliser(NDArray x) {
+    NDArray max = x.max(new int[] {1}, true);
+    return x.sub(max).exp().sum(new int[] {1}, true).log().add(max);
+  }
+
+  /**
+   * TokenSampler's in-order draw for each row ({@code [n, 1]} int64): the first id whose cumulative weight exceeds
+   * {@code u} times the row's total, else the last id with weight. {@code cumulative} is {@code [n, vocab]},
+   * {@code u} {@code [n, 1]}, {@code positive} the ids with weight, {@code ids} the id of each column and
+   * {@code vocab} the vocabulary size as an int64 tensor. Tensor operands only, so a recorded step can use it.
+   */
+  static NDArray inOrder(NDArray cumulative, NDArray u, NDArray positive, NDArray ids, NDArray vocab) {
+    NDArray first = count(cumulative.lte(u.mul(cumulative.get(":, -1:"))));
+    NDArray lastPositive = positive.toType(DataType.INT64, false).mul(ids).max(new int[] {1}, true);
+    return NDArrays.where(first.gte(vocab), lastPositive, first);
   }
 
   /** Sum over the last dimension of a boolean mask, as int64 {@code [n, 1]}. */

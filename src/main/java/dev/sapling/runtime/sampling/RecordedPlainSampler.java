@@ -16,11 +16,12 @@ import java.util.Arrays;
  * so a step runs model and choice in one replay and feeds the chosen tokens to the next step on the device. The
  * uniforms come from each row's own {@link SamplingState}, drawn ahead for every step the rows may still take and
  * copied to the device once; the draw is {@link TokenSampler}'s (float64 weights, the first id whose cumulative weight
- * exceeds {@code u} times the total), so the same seed gives the same tokens as the other selectors. Every array is
- * made when the sampler is built: the step itself uses no Java number (a recording could not hold one).
+ * exceeds {@code u} times the total; the same code as the composed device sampler), so the same seed gives the same
+ * tokens as the other selectors. Every array is made when the sampler is built: the step itself uses no Java number
+ * (a recording could not hold one).
  *
  * <pre>{@code
- * RecordedPlainSampler s = new RecordedPlainSampler(manager, params, uniforms, vocab);   // uniforms [steps][rows]
+ * RecordedPlainSampler s = new RecordedPlainSampler(manager, params, uniforms, rows, vocab); // uniforms [steps][rows]
  * StaticDecoder d = StaticDecoder.open(transformer, cache, s);
  * TokenSampler.Draw[] first = s.draws(d.step(lastTokens));
  * }</pre>
@@ -62,24 +63,18 @@ public final class RecordedPlainSampler implements StepTail {
     this.greedy = manager.full(new Shape(rows), isGreedy ? 1 : 0, DataType.INT32).toType(DataType.BOOLEAN, false);
     this.ids = manager.arange(0, vocab, 1, DataType.INT64);
     this.zero = manager.zeros(new Shape(1), DataType.FLOAT64);
-    this.vocabSize = manager.full(new Shape(rows), vocab, DataType.INT64);
+    this.vocabSize = manager.full(new Shape(1), vocab, DataType.INT64);
   }
 
   @Override
   public NDArray apply(NDArray logits, NDArray tokens, NDArray slot) {
     NDArray x = logits.reshape(rows, vocab).toType(DataType.FLOAT64, false);
-    NDArray max = x.max(new int[] {1}, true);
-    NDArray logZ = x.sub(max).exp().sum(new int[] {1}, true).log().add(max);               // [rows, 1]
     NDArray u = uniforms.get(new NDIndex("{}", step)).reshape(rows, 1);
     NDArray scaled = x.div(temperature);
     NDArray weights = scaled.sub(scaled.max(new int[] {1}, true)).exp();                  // largest weight 1
-    NDArray cumulative = weights.cumSum(1);
-    NDArray total = cumulative.get(new NDIndex(":, -1:"));
-    NDArray inOrder = cumulative.lte(u.mul(total)).toType(DataType.INT64, false).sum(new int[] {1});
-    NDArray lastPositive = weights.gt(zero).toType(DataType.INT64, false).mul(ids).max(new int[] {1});
-    NDArray drawn = NDArrays.where(inOrder.gte(vocabSize), lastPositive, inOrder);
+    NDArray drawn = ComposedSampling.inOrder(weights.cumSum(1), u, weights.gt(zero), ids, vocabSize).reshape(rows);
     NDArray chosen = NDArrays.where(greedy, x.argMax(1), drawn);                           // [rows] int64
-    NDArray logprob = x.gather(chosen.reshape(rows, 1), 1).sub(logZ).reshape(rows);
+    NDArray logprob = x.gather(chosen.reshape(rows, 1), 1).sub(ComposedSampling.logNormaliser(x)).reshape(rows);
     tokens.set(new NDIndex(":"), chosen.reshape(rows, 1));
     slot.set(new NDIndex(":"), slot.add(one));
     step.set(new NDIndex(":"), step.add(one));
