@@ -466,28 +466,20 @@ public final class Generator {
 
     /** The next token of every unfinished row ({@code null} for finished rows) from one step's borrowed result. */
     private TokenSampler.Draw[] choose(NDArray result, TokenSelector selector) {
-      int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
-      TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
       if (sampler != null) {
         TokenSampler.Draw[] all = sampler.draws(result);
-        for (int i : live) {
-          draws[i] = all[i];
-          rows.get(i).state.accept(all[i].token());
+        TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+          if (rows.get(i).finish == null) {
+            draws[i] = all[i];
+            rows.get(i).state.accept(all[i].token());
+          }
         }
         return draws;
       }
-      SamplingState[] states = new SamplingState[live.length];
-      for (int j = 0; j < live.length; j++) {
-        states[j] = rows.get(live[j]).state;
-      }
-      TokenSampler.Draw[] chosen;
       try (NDScope scope = new NDScope()) { // the selector's arrays; the logits themselves are borrowed
-        chosen = selector.select(result, live, states);
+        return select(selector, result, rows, IntStream.range(0, rows.size()).toArray());
       }
-      for (int j = 0; j < live.length; j++) {
-        draws[live[j]] = chosen[j];
-      }
-      return draws;
     }
 
     @Override
@@ -512,6 +504,21 @@ public final class Generator {
    */
   private TokenSampler.Draw[] step(int[] tokens, int batchRows, int count, KvCache cache, NDManager batchManager,
       TokenSelector selector, List<Row> rows, int[] logitRow) {
+    try (NDManager step = batchManager.newSubManager()) {
+      NDArray logits = transformer.forward(step.create(tokens, new Shape(batchRows, count)), cache, true);
+      try {
+        return select(selector, logits, rows, logitRow);
+      } finally {
+        logits.close();
+      }
+    }
+  }
+
+  /**
+   * The next token of every unfinished row, row {@code i} choosing from the last position's logits of batch row
+   * {@code logitRow[i]}; {@code null} for finished rows. Only what {@code selector} copies reaches the host.
+   */
+  private static TokenSampler.Draw[] select(TokenSelector selector, NDArray logits, List<Row> rows, int[] logitRow) {
     int[] live = IntStream.range(0, rows.size()).filter(i -> rows.get(i).finish == null).toArray();
     int[] from = new int[live.length];
     SamplingState[] states = new SamplingState[live.length];
@@ -519,16 +526,7 @@ public final class Generator {
       from[j] = logitRow[live[j]];
       states[j] = rows.get(live[j]).state;
     }
-    TokenSampler.Draw[] chosen;
-    try (NDManager step = batchManager.newSubManager()) {
-      NDArray ids = step.create(tokens, new Shape(batchRows, count));
-      NDArray logits = transformer.forward(ids, cache, true);
-      try {
-        chosen = selector.select(logits, from, states);
-      } finally {
-        logits.close();
-      }
-    }
+    TokenSampler.Draw[] chosen = selector.select(logits, from, states);
     TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
     for (int j = 0; j < live.length; j++) {
       draws[live[j]] = chosen[j];
