@@ -506,14 +506,13 @@ public final class GpuSmoke {
             32 * 511 / seconds));
       }
       long t0 = System.nanoTime();
-      Transformer plain = t;
       try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 512, new int[32]); NDManager step =
           m.newSubManager()) {
         int[] ids = new int[32 * 511];
         for (int i = 0; i < ids.length; i++) {
           ids[i] = pairs.get(i / 511).continuation()[i % 511];
         }
-        plain.hidden(step.create(ids, new Shape(32, 511)), cache).toType(DataType.FLOAT32, false).getFloat(0, 0, 0);
+        t.hidden(step.create(ids, new Shape(32, 511)), cache).toType(DataType.FLOAT32, false).getFloat(0, 0, 0);
       }
       out.println(String.format(Locale.ROOT, "BENCH score-1b-bf16 body only (32x511 through hidden): %.3f s",
           (System.nanoTime() - t0) / 1e9));
