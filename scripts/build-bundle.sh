@@ -107,6 +107,7 @@ echo "build-bundle: jlink $modules" >&2
 strip -p --strip-unneeded "$out/jre/lib/server/libjvm.so" 2>/dev/null || true
 
 cp src/main/native/*.cc src/main/native/*.h src/main/native/CMakeLists.txt "$out/native/"
+mkdir -p "$out/native/kernels" && cp src/main/native/kernels/* "$out/native/kernels/"
 cp "$java_home/include/jni.h" "$java_home/include/linux/jni_md.h" "$out/include/"
 cp scripts/gpu-setup.sh scripts/gpu-smoke.sh "$out/scripts/"
 cp sapling "$out/sapling"

@@ -39,7 +39,7 @@ version="${torch_version%%+*}"
 if [ -n "$cuda_version" ]; then flavor="cu$(echo "$cuda_version" | tr -d .)"; else flavor="cpu"; fi
 log "torch $torch_version (CUDA ${cuda_version:-none}, GPU visible: $cuda_ok) at $torch_lib"
 
-hash="$(cat "$src"/*.cc "$src"/*.h "$src"/CMakeLists.txt | sha256sum | cut -c1-12)"
+hash="$(cat "$src"/*.cc "$src"/*.h "$src"/kernels/* "$src"/CMakeLists.txt | sha256sum | cut -c1-12)"
 cache="${SAPLING_CACHE_DIR:-$HOME/.cache/sapling}/bridge/${torch_version}-${hash}"
 lib="$cache/libdjl_torch.so"
 
@@ -66,7 +66,7 @@ build_with_gxx() {
   : >"$cache/gxx.log"
   [ -f "$torch_lib/libtorch_cuda.so" ] && cuda_libs=(-ltorch_cuda -lc10_cuda)
   for f in "$src"/*.cc; do
-    case "$(basename "$f")" in bridge_cuda.cc|bridge_profiler.cc) continue ;; esac
+    case "$(basename "$f")" in bridge_cuda.cc|bridge_profiler.cc|bridge_kernels.cc) continue ;; esac
     local o="$cache/gxx/$(basename "$f" .cc).o"
     objs+=("$o")
     g++ -std=c++17 -O2 -fPIC -D_GLIBCXX_USE_CXX11_ABI="$cxx11_abi" -I"$torch_include" \
@@ -90,10 +90,11 @@ else
   if command -v cmake >/dev/null && command -v ninja >/dev/null; then
     build_with_cmake "" || status=$?
     if [ "$status" = 1 ]; then
-      failed="$(grep -o 'FAILED: [^ ]*' "$cache/build.log" | grep -o 'bridge_[a-z_]*\.cc' | sort -u | tr '\n' ';' | sed 's/;$//')"
+      failed="$(grep -o 'FAILED: [^ ]*' "$cache/build.log" | grep -o 'bridge_[a-z_]*\.cc\|decode_kernels\.cu' \
+        | sed 's#^decode_kernels\.cu$#kernels/decode_kernels.cu#' | sort -u | tr '\n' ';' | sed 's/;$//')"
       log "compile failures in: ${failed:-?} (see $cache/build.log)"
       grep -m 20 'error' "$cache/build.log" >&2 || true
-      core="$(echo "$failed" | tr ';' '\n' | grep -v -E '^(bridge_module|bridge_profiler|bridge_fused|bridge_optim|bridge_sampling|bridge_cuda)\.cc$' || true)"
+      core="$(echo "$failed" | tr ';' '\n' | grep -v -E '^(bridge_module|bridge_profiler|bridge_fused|bridge_optim|bridge_sampling|bridge_cuda|bridge_kernels)\.cc$|^kernels/decode_kernels\.cu$' || true)"
       if [ -n "$failed" ] && [ -z "$core" ]; then
         log "leaving out the optional sources $failed and building again"
         rm -rf "$cache/build"

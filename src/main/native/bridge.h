@@ -110,4 +110,26 @@ void inPlace(JNIEnv* env, jlong a, jlong b, F&& f) {
   guarded(env, [&] { f(tensor(a), tensor(b)); });
 }
 
+// Sapling's small-batch decode kernels (kernels/decode_kernels.cu, bound in bridge_kernels.cc): set at load when the
+// bridge was built with them (a CUDA PyTorch and nvcc), else null. Each function returns an undefined tensor when its
+// inputs do not suit the kernel (not CUDA, not bf16, more than 4 rows, another layout); the caller then runs ATen ops.
+struct DecodeKernels {
+  // epilogue(x' . weight): x [..., K]; x' = rms_norm(x) * norm when norm is defined; weight [K, N] a transposed view
+  // of a contiguous [N, K] (for swiGlu: [K, 2N], gate columns then up columns); add: the residual [..., N] or a bias
+  // [N] (epilogue 1). Epilogues as in decode_kernels.h: 0 store, 1 add, 2 SwiGLU, 3 float32 out.
+  at::Tensor (*product)(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& weight,
+                        int epilogue, const at::Tensor& add);
+  // Rotary embedding of a decode step's query and key heads and the cache write of keys and values at the device
+  // slot: qkv [b, 1, (heads + 2 kvHeads) * hd], cos and sin [b, 1, 1, hd], keys and values [b, kvHeads, capacity, hd],
+  // slot [1] int64. Returns the rotated queries [b, 1, heads, hd].
+  at::Tensor (*ropeStore)(const at::Tensor& qkv, int64_t heads, int64_t kvHeads, const at::Tensor& cos,
+                          const at::Tensor& sin, const at::Tensor& keys, const at::Tensor& values,
+                          const at::Tensor& slot);
+  // How many decode kernels this process has launched (checks use it to see that a kernel, not ATen, ran).
+  int64_t (*launches)();
+};
+extern const DecodeKernels* decodeKernels;
+// Off: the natives run ATen ops even where a decode kernel applies (for A/B measurements in one process).
+extern bool decodeKernelsEnabled;
+
 }  // namespace bridge

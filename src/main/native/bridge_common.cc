@@ -8,6 +8,9 @@
 
 namespace bridge {
 
+const DecodeKernels* decodeKernels = nullptr;  // set by bridge_kernels.cc where it is built
+bool decodeKernelsEnabled = true;
+
 void throwJava(JNIEnv* env, const char* className, const std::string& message) {
   if (env->ExceptionCheck()) {
     return;

@@ -3,6 +3,8 @@
 // runs the composed DJL ops.
 #include "bridge.h"
 
+#include <ATen/TensorIndexing.h>
+
 #include <cmath>
 
 using namespace bridge;
@@ -109,12 +111,145 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   return out.reshape({b, kvHeads, g, t, hd}).permute({0, 3, 1, 2, 4}).reshape({b, t, heads * hd});
 }
 
+// A small-batch decode kernel's result (bridge_kernels.cc), or an undefined tensor where none is built or applies.
+at::Tensor decodeProduct(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& weight,
+                         int epilogue, const at::Tensor& add) {
+  return decodeKernels != nullptr ? decodeKernels->product(x, norm, eps, weight, epilogue, add) : at::Tensor();
+}
+
+// Epilogues of DecodeKernels::product (kernels/decode_kernels.h).
+constexpr int kStore = 0;
+constexpr int kAdd = 1;
+constexpr int kSwiGlu = 2;
+constexpr int kStoreFloat = 3;
+
+at::Tensor addProductOrKernel(const at::Tensor& residual, const at::Tensor& x, const at::Tensor& weight) {
+  at::Tensor out = decodeProduct(x, at::Tensor(), 0.0, weight, kAdd, residual);
+  return out.defined() ? out : addProduct(residual, x, weight);
+}
+
+// rms_norm(x) * norm times weight (plus bias): one decode kernel at 1 to 4 rows, else the norm and one product.
+at::Tensor normProduct(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& weight,
+                       const at::Tensor& bias, at::ScalarType computeType) {
+  at::Tensor out = decodeProduct(x, norm, eps, weight, bias.defined() ? kAdd : kStore, bias);
+  if (out.defined()) {
+    return out;
+  }
+  at::Tensor h = rmsNorm(x, norm, eps, computeType);
+  at::Tensor rows = at::mm(h.reshape({-1, h.size(-1)}), weight);
+  if (bias.defined()) {
+    rows.add_(bias);
+  }
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = weight.size(1);
+  return rows.view(shape);
+}
+
+// x + swiGlu(rms_norm(x) * norm): at 1 to 4 rows two decode kernels (norm, gate, up and SiLU in one; down and the
+// residual in the other), else the norm and swiGluMlp.
+at::Tensor normSwiGluMlp(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& gateUp,
+                         const at::Tensor& down, at::ScalarType computeType) {
+  at::Tensor activation = decodeProduct(x, norm, eps, gateUp, kSwiGlu, at::Tensor());
+  if (activation.defined()) {
+    return addProductOrKernel(x, activation, down);
+  }
+  return swiGluMlp(x, rmsNorm(x, norm, eps, computeType), gateUp, down);
+}
+
+// float32 logits of rms_norm(x) * norm: x [b, t, hidden], lmHead [hidden, vocab] -> [b, t, vocab].
+at::Tensor normLogits(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& lmHead,
+                      at::ScalarType computeType) {
+  at::Tensor out = decodeProduct(x, norm, eps, lmHead, kStoreFloat, at::Tensor());
+  if (out.defined()) {
+    return out;
+  }
+  at::Tensor h = rmsNorm(x, norm, eps, computeType);
+  return at::mm(h.reshape({-1, h.size(-1)}), lmHead).to(at::kFloat).view({x.size(0), x.size(1), -1});
+}
+
+// A decode step's rotary embedding and cache write: qkv [b, 1, (H + 2 kvH) * hd]; cos, sin [b, 1, 1, hd]; keys and
+// values [b, kvH, capacity, hd] get the step's keys and values at slot ([1] int64). Returns the rotated queries
+// [b, 1, H, hd].
+at::Tensor ropeStore(const at::Tensor& qkv, int64_t heads, int64_t kvHeads, const at::Tensor& cos,
+                     const at::Tensor& sin, const at::Tensor& keys, const at::Tensor& values, const at::Tensor& slot) {
+  if (decodeKernels != nullptr) {
+    at::Tensor q = decodeKernels->ropeStore(qkv, heads, kvHeads, cos, sin, keys, values, slot);
+    if (q.defined()) {
+      return q;
+    }
+  }
+  using at::indexing::Slice;
+  const int64_t b = qkv.size(0);
+  const int64_t t = qkv.size(1);
+  const int64_t hd = keys.size(3);
+  at::Tensor qk = rope(qkv.narrow(-1, 0, (heads + kvHeads) * hd).reshape({b, t, heads + kvHeads, hd}), cos, sin);
+  at::Tensor v = qkv.narrow(-1, (heads + kvHeads) * hd, kvHeads * hd).reshape({b, t, kvHeads, hd});
+  at::Tensor keyCache = keys;  // handles to the same storage (index_put_ is not const on torch 1.x)
+  at::Tensor valueCache = values;
+  keyCache.index_put_({Slice(), Slice(), slot}, qk.narrow(2, heads, kvHeads).transpose(1, 2));
+  valueCache.index_put_({Slice(), Slice(), slot}, v.transpose(1, 2));
+  return qk.narrow(2, 0, heads);
+}
+
 }  // namespace
 
 extern "C" {
 
-// 2: rope takes full-width tables, attention takes the mask attentionMask prepared.
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 2; }
+// 2: rope takes full-width tables, attention takes the mask attentionMask prepared. 3: normProduct, normSwiGluMlp,
+// normLogits, ropeStore and the small-batch decode kernels.
+JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 3; }
+
+// Whether the bridge was built with the small-batch decode kernels (a CUDA PyTorch and nvcc).
+JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeKernelsBuilt(JNIEnv* env, jclass) {
+  return decodeKernels != nullptr ? JNI_TRUE : JNI_FALSE;
+}
+
+// How many decode kernels this process has launched (0 without them).
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeKernelLaunches(JNIEnv* env, jclass) {
+  return decodeKernels != nullptr ? static_cast<jlong>(decodeKernels->launches()) : 0;
+}
+
+// Turns the decode kernels off (ATen ops everywhere) or on again; for A/B measurements in one process.
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedKernels_enableDecodeKernels(JNIEnv* env, jclass,
+                                                                                       jboolean on) {
+  decodeKernelsEnabled = on == JNI_TRUE;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normProduct(JNIEnv* env, jclass, jlong x,
+                                                                                jlong norm, jdouble eps, jlong weight,
+                                                                                jlong bias, jint computeType) {
+  return guarded(env, [&] {
+    return wrap(normProduct(tensor(x), tensor(norm), eps, tensor(weight), bias == 0 ? at::Tensor() : tensor(bias),
+                            scalarType(computeType)));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normSwiGluMlp(JNIEnv* env, jclass, jlong x,
+                                                                                  jlong norm, jdouble eps,
+                                                                                  jlong gateUp, jlong down,
+                                                                                  jint computeType) {
+  return guarded(env, [&] {
+    return wrap(normSwiGluMlp(tensor(x), tensor(norm), eps, tensor(gateUp), tensor(down), scalarType(computeType)));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normLogits(JNIEnv* env, jclass, jlong x,
+                                                                               jlong norm, jdouble eps, jlong lmHead,
+                                                                               jint computeType) {
+  return guarded(env, [&] {
+    return wrap(normLogits(tensor(x), tensor(norm), eps, tensor(lmHead), scalarType(computeType)));
+  });
+}
+
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_ropeStore(JNIEnv* env, jclass, jlong qkv,
+                                                                              jint heads, jint kvHeads, jlong cos,
+                                                                              jlong sin, jlong keys, jlong values,
+                                                                              jlong slot) {
+  return guarded(env, [&] {
+    return wrap(ropeStore(tensor(qkv), heads, kvHeads, tensor(cos), tensor(sin), tensor(keys), tensor(values),
+                          tensor(slot)));
+  });
+}
 
 // Chooses attention backends once: cuDNN's SDPA is very slow for decode with changing key lengths on torch 2.11,
 // so it is turned off and PyTorch picks flash / memory-efficient / math.
@@ -145,7 +280,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGluMlp(J
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,
                                                                                jlong x, jlong weight) {
-  return guarded(env, [&] { return wrap(addProduct(tensor(residual), tensor(x), tensor(weight))); });
+  return guarded(env, [&] { return wrap(addProductOrKernel(tensor(residual), tensor(x), tensor(weight))); });
 }
 
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_logSoftmaxGather(JNIEnv* env, jclass,

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.Optional;
 
@@ -61,6 +63,53 @@ public interface Kernels {
    * dtype.
    */
   NDArray attention(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType);
+
+  /**
+   * {@code rmsNorm(x, norm) · weight} (plus {@code bias} when not null): a block's pre-norm and the product it feeds
+   * ({@code [b, t, hidden]} times {@code [hidden, out]}), which a device can run as one kernel.
+   */
+  default NDArray normProduct(NDArray x, NDArray norm, double eps, NDArray weight, NDArray bias,
+      DataType computeType) {
+    NDArray product = rmsNorm(x, norm, eps, computeType).matMul(weight);
+    return bias == null ? product : product.add(bias);
+  }
+
+  /** The MLP half of a block with its pre-norm: {@code x + swiGluMlp(rmsNorm(x, norm))} (see {@link #swiGluMlp}). */
+  default NDArray normSwiGluMlp(NDArray x, NDArray norm, double eps, NDArray gateUp, NDArray down,
+      DataType computeType) {
+    return swiGluMlp(x, rmsNorm(x, norm, eps, computeType), gateUp, down);
+  }
+
+  /**
+   * Float32 logits {@code [b, t, vocab]} of the final norm and the LM head: {@code rmsNorm(x, norm) · lmHead} as one
+   * 2-D product over every row and position.
+   */
+  default NDArray normLogits(NDArray x, NDArray norm, double eps, NDArray lmHead, DataType computeType) {
+    NDArray h = rmsNorm(x, norm, eps, computeType);
+    Shape s = h.getShape();
+    return h.reshape(-1, s.get(2)).matMul(lmHead).toType(DataType.FLOAT32, false).reshape(s.get(0), s.get(1), -1);
+  }
+
+  /**
+   * A decode step's rotary embedding and cache write: {@code qkv} ({@code [b, 1, (heads + 2 * kvHeads) * hd]}, the
+   * fused projection) has its query and key heads rotated with {@code cos}/{@code sin} (as {@link #rope}); the keys
+   * and the values are written into the layer's cache {@code keys}/{@code values} ({@code [b, kvHeads, capacity, hd]})
+   * at the slot the device tensor {@code slot} ({@code [1]} int64) holds. Returns the rotated queries
+   * {@code [b, 1, heads, hd]}.
+   */
+  default NDArray ropeStore(NDArray qkv, int heads, int kvHeads, NDArray cos, NDArray sin, NDArray keys,
+      NDArray values, NDArray slot) {
+    Shape s = qkv.getShape();
+    long hd = keys.getShape().get(3);
+    long qk = (heads + kvHeads) * hd;
+    NDArray rotated = rope(qkv.get(new NDIndex(":, :, :{}", qk)).reshape(s.get(0), s.get(1), heads + kvHeads, hd),
+        cos, sin);
+    NDArray v = qkv.get(new NDIndex(":, :, {}:", qk)).reshape(s.get(0), s.get(1), kvHeads, hd);
+    NDIndex at = new NDIndex(":, :, {}", slot);
+    keys.set(at, rotated.get(new NDIndex(":, :, {}:", heads)).transpose(0, 2, 1, 3));
+    values.set(at, v.transpose(0, 2, 1, 3));
+    return rotated.get(new NDIndex(":, :, :{}", heads));
+  }
 
   /**
    * Records the device work of a step once and replays it (CUDA graphs), when these kernels run where that exists;

@@ -87,7 +87,7 @@ public final class Transformer {
       if (lastOnly) {
         x = x.get(new NDIndex(":, -1:, :"));
       }
-      logits = lmHead(rmsNorm(x, weights.finalNorm()));
+      logits = kernels.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
       NDScope.unregister(logits);
     }
     logits.attach(tokens.getManager()); // owned by the caller's manager (the tokens'), not by the weights' one
@@ -170,7 +170,7 @@ public final class Transformer {
           .reshape(cache.batchSize(), 1, 1, 1, cache.capacity());
       StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot);
       NDArray x = layers(tokens, cache, step);
-      logits = lmHead(rmsNorm(x, weights.finalNorm()));
+      logits = kernels.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
       NDScope.unregister(logits);
     }
     logits.attach(out);
@@ -238,42 +238,44 @@ public final class Transformer {
     int hd = config.headDim();
     NDArray out;
     try (NDScope scope = new NDScope()) {
-      // attention rmsnorm
-      NDArray h = rmsNorm(x, w.attentionNorm());
-
-      // qkv matmul (one fused product, plus bias for Qwen2)
-      NDArray qkv = h.matMul(w.qkv());
-      if (w.qkvBias() != null) {
-        qkv = qkv.add(w.qkvBias());
-      }
+      // attention rmsnorm and the qkv matmul (one fused product, plus bias for Qwen2)
+      NDArray qkv = kernels.normProduct(x, w.attentionNorm(), config.rmsNormEps(), w.qkv(), w.qkvBias(),
+          computeType);
       NDArray q;
-      NDArray k;
-      if (w.queryNorm() == null) {
-        // RoPE (rotate-half) over the query and key heads together: they are adjacent in the qkv product
-        NDArray qk = rope(qkv.get(new NDIndex(":, :, :{}", (heads + kvHeads) * hd))
-            .reshape(batch, count, heads + kvHeads, hd), step.cosSin());
-        q = qk.get(new NDIndex(":, :, :{}", heads));
-        k = qk.get(new NDIndex(":, :, {}:", heads));
-      } else {
-        // per-head q/k norm (Qwen3), then RoPE
-        q = rope(rmsNorm(qkv.get(new NDIndex(":, :, :{}", heads * hd)).reshape(batch, count, heads, hd),
-            w.queryNorm()), step.cosSin());
-        k = rope(rmsNorm(qkv.get(new NDIndex(":, :, {}:{}", heads * hd, (heads + kvHeads) * hd))
-            .reshape(batch, count, kvHeads, hd), w.keyNorm()), step.cosSin());
-      }
-      NDArray v = qkv.get(new NDIndex(":, :, {}:", (heads + kvHeads) * hd)).reshape(batch, count, kvHeads, hd);
-
-      // save key, value to the cache ([batch, kvHeads, count, hd]); attend over what it holds
       NDArray keys;
       NDArray values;
-      if (step.slot() == null) {
-        cache.write(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
-        keys = cache.keys(layer, count);
-        values = cache.values(layer, count);
-      } else {
-        cache.writeAt(layer, step.slot(), k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
+      if (w.queryNorm() == null && step.slot() != null) {
+        // a decode step: RoPE over the query and key heads and the cache write of keys and values at the device slot
         keys = cache.allKeys(layer);
         values = cache.allValues(layer);
+        q = kernels.ropeStore(qkv, heads, kvHeads, step.cosSin()[0], step.cosSin()[1], keys, values, step.slot());
+      } else {
+        NDArray k;
+        if (w.queryNorm() == null) {
+          // RoPE (rotate-half) over the query and key heads together: they are adjacent in the qkv product
+          NDArray qk = rope(qkv.get(new NDIndex(":, :, :{}", (heads + kvHeads) * hd))
+              .reshape(batch, count, heads + kvHeads, hd), step.cosSin());
+          q = qk.get(new NDIndex(":, :, :{}", heads));
+          k = qk.get(new NDIndex(":, :, {}:", heads));
+        } else {
+          // per-head q/k norm (Qwen3), then RoPE
+          q = rope(rmsNorm(qkv.get(new NDIndex(":, :, :{}", heads * hd)).reshape(batch, count, heads, hd),
+              w.queryNorm()), step.cosSin());
+          k = rope(rmsNorm(qkv.get(new NDIndex(":, :, {}:{}", heads * hd, (heads + kvHeads) * hd))
+              .reshape(batch, count, kvHeads, hd), w.keyNorm()), step.cosSin());
+        }
+        NDArray v = qkv.get(new NDIndex(":, :, {}:", (heads + kvHeads) * hd)).reshape(batch, count, kvHeads, hd);
+
+        // save key, value to the cache ([batch, kvHeads, count, hd]); attend over what it holds
+        if (step.slot() == null) {
+          cache.write(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
+          keys = cache.keys(layer, count);
+          values = cache.values(layer, count);
+        } else {
+          cache.writeAt(layer, step.slot(), k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3));
+          keys = cache.allKeys(layer);
+          values = cache.allValues(layer);
+        }
       }
 
       // multihead attention: query heads grouped by the key/value head they share
@@ -283,7 +285,8 @@ public final class Transformer {
       NDArray afterAttention = kernels.addProduct(x, attended, w.output());
 
       // ffn rmsnorm, SwiGLU MLP (gate and up projections, down projection) and residual
-      out = kernels.swiGluMlp(afterAttention, rmsNorm(afterAttention, w.mlpNorm()), w.gateUp(), w.down());
+      out = kernels.normSwiGluMlp(afterAttention, w.mlpNorm(), config.rmsNormEps(), w.gateUp(), w.down(),
+          computeType);
       NDScope.unregister(out);
     }
     NDScope.register(out); // owned by the caller's scope (forward's), or it would outlive the step

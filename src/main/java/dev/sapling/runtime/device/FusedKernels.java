@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 public final class FusedKernels implements Kernels {
   /** The native interface version this class is written against (see bridge_fused.cc). */
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   private final Optional<StepRecorder> recorder;
 
@@ -75,6 +75,67 @@ public final class FusedKernels implements Kernels {
     return wrap(residual, swiGluMlp(handle(residual), handle(x), handle(gateUp), handle(down)));
   }
 
+  /** One decode kernel at 1 to 4 rows of bf16 on a GPU (norm, product and bias together), else the norm and a product. */
+  @Override
+  public NDArray normProduct(NDArray x, NDArray norm, double eps, NDArray weight, NDArray bias,
+      DataType computeType) {
+    return wrap(x, normProduct(handle(x), handle(norm), eps, handle(weight), bias == null ? 0 : handle(bias),
+        computeType.ordinal()));
+  }
+
+  /**
+   * Two decode kernels at 1 to 4 rows of bf16 on a GPU (norm, gate, up and SiLU in one; down and the residual in the
+   * other), else the norm and {@link #swiGluMlp}.
+   */
+  @Override
+  public NDArray normSwiGluMlp(NDArray x, NDArray norm, double eps, NDArray gateUp, NDArray down,
+      DataType computeType) {
+    return wrap(x, normSwiGluMlp(handle(x), handle(norm), eps, handle(gateUp), handle(down), computeType.ordinal()));
+  }
+
+  /** One decode kernel writing float32 logits at 1 to 4 rows of bf16 on a GPU, else the norm and one product. */
+  @Override
+  public NDArray normLogits(NDArray x, NDArray norm, double eps, NDArray lmHead, DataType computeType) {
+    return wrap(x, normLogits(handle(x), handle(norm), eps, handle(lmHead), computeType.ordinal()));
+  }
+
+  /** One kernel for every head and the cache write in bf16 on a GPU, else the fused rope and two index writes. */
+  @Override
+  public NDArray ropeStore(NDArray qkv, int heads, int kvHeads, NDArray cos, NDArray sin, NDArray keys,
+      NDArray values, NDArray slot) {
+    return wrap(qkv, ropeStore(handle(qkv), heads, kvHeads, handle(cos), handle(sin), handle(keys), handle(values),
+        handle(slot)));
+  }
+
+  /**
+   * Whether the bridge was built with Sapling's small-batch decode kernels (src/main/native/kernels: a CUDA PyTorch
+   * and nvcc on the host that built it). Without them the same steps run as ATen ops.
+   */
+  public static boolean decodeKernels() {
+    try {
+      return decodeKernelsBuilt();
+    } catch (UnsatisfiedLinkError e) {
+      return false;
+    }
+  }
+
+  /** How many small-batch decode kernels this process has launched (0 without them): checks see which path ran. */
+  public static long decodeKernelsLaunched() {
+    try {
+      return decodeKernelLaunches();
+    } catch (UnsatisfiedLinkError e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Turns the small-batch decode kernels off (every step as ATen ops) or back on, for the whole process: for A/B
+   * measurements and checks in one run. On by default.
+   */
+  public static void useDecodeKernels(boolean on) {
+    enableDecodeKernels(on);
+  }
+
   @Override
   public NDArray attentionMask(NDArray mask, int groups, DataType computeType) {
     return mask == null ? null : wrap(mask, attentionMask(handle(mask), groups, computeType.ordinal()));
@@ -115,6 +176,21 @@ public final class FusedKernels implements Kernels {
   private static native long logSoftmaxGather(long logits, long targets);
 
   private static native long attentionMask(long mask, int groups, int computeType);
+
+  private static native boolean decodeKernelsBuilt();
+
+  private static native void enableDecodeKernels(boolean on);
+
+  private static native long decodeKernelLaunches();
+
+  private static native long normProduct(long x, long norm, double eps, long weight, long bias, int computeType);
+
+  private static native long normSwiGluMlp(long x, long norm, double eps, long gateUp, long down, int computeType);
+
+  private static native long normLogits(long x, long norm, double eps, long lmHead, int computeType);
+
+  private static native long ropeStore(long qkv, int heads, int kvHeads, long cos, long sin, long keys, long values,
+      long slot);
 
   private static native long attention(long q, long keys, long values, long mask, int computeType);
 }

@@ -24,7 +24,8 @@ import java.util.Set;
  * (F32 within 1e-4; BF16 within a relative L2 of 0.03 and the same argmax at ≥ 90% of positions) and the llama2.c
  * greedy oracle of stories260K, byte for byte ({@code fixtures}); generation and scoring against full forwards on
  * stories260K and qwen2-tiny ({@code runtime}, {@link RuntimeChecks}); memory flatness over thousands of decode steps
- * and completions ({@code memory}, {@link MemoryChecks}). On a GPU each runs in F32 and BF16, on the CPU in F32 unless
+ * and completions ({@code memory}, {@link MemoryChecks}); Sapling's small-batch decode kernels against the ATen ops
+ * they replace ({@code kernels}, {@link DecodeKernelChecks}; a CPU build has none). On a GPU each runs in F32 and BF16, on the CPU in F32 unless
  * {@code --dtypes} says otherwise. The model runs on {@link FusedKernels} wherever Sapling's bridge is loaded (also on
  * the CPU, as in CI through {@code scripts/cpu-bridge.sh}), else on composed DJL ops. Prints one PASS/FAIL line per check and exits non-zero if any fails.
  *
@@ -38,9 +39,9 @@ public final class GpuFixtureCheck {
   private static final Path PARITY = Path.of("src/test/resources/dev/sapling/parity");
   private static final Path STORIES = Path.of("models/stories260K/stories260K.gguf");
 
-  private static final List<String> SECTIONS = List.of("fixtures", "runtime", "memory");
+  private static final List<String> SECTIONS = List.of("kernels", "fixtures", "runtime", "memory");
   private static final String USAGE = "usage: GpuFixtureCheck [--device gpu|cpu|auto] [--dtypes float32,bfloat16] "
-      + "[--only fixtures,runtime,memory]";
+      + "[--only kernels,fixtures,runtime,memory]";
 
   private GpuFixtureCheck() {}
 
@@ -72,6 +73,9 @@ public final class GpuFixtureCheck {
     if (System.getenv("SAPLING_REQUIRE_BRIDGE") != null) {
       log.report(fused.isPresent(), "Sapling bridge loaded (SAPLING_REQUIRE_BRIDGE is set)",
           "engine features " + JniUtils.getFeatures());
+    }
+    if (sections.contains("kernels") && fused.isPresent()) {
+      new DecodeKernelChecks(fused.get(), device, log).runAll();
     }
     for (DataType dtype : dtypes) {
       LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);

@@ -81,6 +81,50 @@ class FusedKernelsTest {
     }
   }
 
+  /**
+   * The steps a decode kernel may take over (norm + product, norm + MLP, norm + logits, rope + cache write) give what
+   * the composed ops give; weights laid out as the loader lays them ({@code [out, in]} storage, transposed views).
+   */
+  @Test
+  void decodeStepsMatchComposedOpsOnTheCpu() {
+    Kernels f = BridgeRequirement.fusedKernels();
+    Kernels c = Kernels.composed();
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      m.getEngine().setRandomSeed(5);
+      for (int rows : new int[] {1, 3}) {
+        NDArray x = m.randomUniform(-2, 2, new Shape(rows, 1, 16));
+        NDArray norm = m.randomUniform(0.5f, 1.5f, new Shape(16));
+        NDArray qkv = m.randomUniform(-1, 1, new Shape(24 + 2 * 8 + 2 * 8, 16)).transpose(); // [16, 56] view
+        NDArray bias = m.randomUniform(-1, 1, new Shape(56));
+        assertClose(c.normProduct(x, norm, 1e-5, qkv, null, DataType.FLOAT32),
+            f.normProduct(x, norm, 1e-5, qkv, null, DataType.FLOAT32), "normProduct");
+        assertClose(c.normProduct(x, norm, 1e-5, qkv, bias, DataType.FLOAT32),
+            f.normProduct(x, norm, 1e-5, qkv, bias, DataType.FLOAT32), "normProduct with bias");
+        NDArray gateUp = m.randomUniform(-1, 1, new Shape(40, 16)).transpose();
+        NDArray down = m.randomUniform(-1, 1, new Shape(16, 20)).transpose();
+        assertClose(c.normSwiGluMlp(x, norm, 1e-5, gateUp, down, DataType.FLOAT32),
+            f.normSwiGluMlp(x, norm, 1e-5, gateUp, down, DataType.FLOAT32), "normSwiGluMlp");
+        NDArray embedding = m.randomUniform(-1, 1, new Shape(50, 16));
+        assertClose(c.normLogits(x, norm, 1e-5, embedding.transpose(), DataType.FLOAT32),
+            f.normLogits(x, norm, 1e-5, embedding.transpose(), DataType.FLOAT32), "normLogits");
+
+        // 3 query heads and 1 key/value head of 8 dims; the step writes slot 2 of a 4-slot cache
+        NDArray projected = m.randomUniform(-1, 1, new Shape(rows, 1, (3 + 2) * 8));
+        NDArray cos = m.randomUniform(-1, 1, new Shape(rows, 1, 1, 8));
+        NDArray sin = m.randomUniform(-1, 1, new Shape(rows, 1, 1, 8));
+        NDArray slot = m.create(new long[] {2});
+        NDArray keysC = m.randomUniform(-1, 1, new Shape(rows, 1, 4, 8));
+        NDArray valuesC = m.randomUniform(-1, 1, new Shape(rows, 1, 4, 8));
+        NDArray keysF = keysC.duplicate();
+        NDArray valuesF = valuesC.duplicate();
+        assertClose(c.ropeStore(projected, 3, 1, cos, sin, keysC, valuesC, slot),
+            f.ropeStore(projected, 3, 1, cos, sin, keysF, valuesF, slot), "ropeStore queries");
+        assertClose(keysC, keysF, "ropeStore keys");
+        assertClose(valuesC, valuesF, "ropeStore values");
+      }
+    }
+  }
+
   /** The whole forward pass, prefill then decode steps (plain and static), on fused kernels equals composed ops. */
   @Test
   void aTransformerOnFusedKernelsDecodesLikeComposedOps() {

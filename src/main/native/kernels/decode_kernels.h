@@ -1,0 +1,41 @@
+// Sapling's small-batch decode kernels (decode_kernels.cu): the weight-bound steps of a decode step at 1 to 4 rows,
+// where cuBLAS's matrix-product kernels leave much of the memory bandwidth unused and every separate small kernel
+// (norm, rotary, cache write, activation) costs a launch. Plain C entry points on raw device pointers, so the bridge
+// (bridge_kernels.cc) can call them without this file knowing ATen. Each returns null on success, else a message.
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// What a product's rows become (see sapling_decode_product).
+enum SaplingEpilogue {
+  SAPLING_STORE = 0,        // out[m, n] = acc, rounded to bf16
+  SAPLING_ADD = 1,          // out[m, n] = acc + add[m * add_stride + n], rounded once (residual; bias with stride 0)
+  SAPLING_SWIGLU = 2,       // out[m, n] = silu(gate) * up of rows n and n + N of the weight (HF's roundings)
+  SAPLING_STORE_FLOAT = 3,  // out[m, n] = acc as float32 (logits)
+};
+
+// out[m, :] = epilogue(x'[m, :] . W^T) for m < rows (1..4), bf16 throughout, float32 accumulation.
+// x [rows, K] (row stride x_stride elements); when norm is not null, x' = rms_norm(x) * norm (float32, rounded once to
+// bf16, as torch's rms_norm), else x' = x. W is stored row-major [N, K] (row stride w_stride; 2N rows for SWIGLU:
+// gate rows, then up rows) -- a [K, N] projection held as the transposed view of a contiguous [N, K] tensor.
+// Pointers 16-byte aligned, K, strides multiples of 8. stream: a cudaStream_t.
+const char* sapling_decode_product(const void* x, long x_stride, const void* norm, float eps, const void* w,
+                                   long w_stride, int rows, int K, int N, int epilogue, const void* add,
+                                   long add_stride, void* out, long out_stride, void* stream);
+
+// Rotary embedding of one decode step's query and key heads, with the keys and values stored in the cache:
+// qkv [rows, (heads + 2 * kv_heads) * head_dim] (row stride qkv_stride); cos, sin [rows, head_dim] full width (row
+// stride cs_stride); q_out [rows, heads * head_dim] gets the rotated queries; keys, values [rows, kv_heads, capacity,
+// head_dim] (contiguous) get the rotated keys and the values at the slot *slot (int64, on the device).
+// x * cos + rotate_half(x) * sin with the roundings of torch's bf16 ops (x * cos rounded, then one fused add).
+const char* sapling_rope_store(const void* qkv, long qkv_stride, const void* cos, const void* sin, long cs_stride,
+                               int rows, int heads, int kv_heads, int head_dim, const int64_t* slot, void* q_out,
+                               void* keys, void* values, int capacity, void* stream);
+
+#ifdef __cplusplus
+}
+#endif
