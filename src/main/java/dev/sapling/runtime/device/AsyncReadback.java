@@ -2,6 +2,7 @@ package dev.sapling.runtime.device;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 
 /**
@@ -74,8 +75,12 @@ public final class AsyncReadback implements AutoCloseable {
     if (handle != 0 && tensor instanceof PtNDArray pt) {
       enqueue(handle, slot, pt.getHandle());
       copied[slot] = null;
-    } else {
+    } else if (tensor.getDataType() == DataType.FLOAT32) {
       copied[slot] = tensor.toFloatArray();
+    } else {
+      try (NDArray floats = tensor.toType(DataType.FLOAT32, true)) {
+        copied[slot] = floats.toFloatArray();
+      }
     }
     queued[slot] = true;
   }
