@@ -35,8 +35,8 @@ import java.util.stream.IntStream;
  * Samples completions from a model in batches over the KV cache. Prompts of different lengths share a batch,
  * left-padded; the {@code n} samples of a prompt share its prefill ({@link KvCache#select}); a row that finishes (EOS,
  * stop sequence, {@code max_new_tokens}) is no longer sampled and leaves the batch once finished rows are a quarter of
- * it (one step later when tokens are chosen inside static decode steps), while the others run on. Each decode step runs inside its own child {@code NDManager}, so native memory stays
- * flat however many completions are drawn.
+ * it (one step later when tokens are chosen inside static decode steps), while the others run on. Each decode step
+ * runs inside its own child {@code NDManager}, so native memory stays flat however many completions are drawn.
  *
  * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
  * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
@@ -127,12 +127,14 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection, staticDecode, pipelinedDecode);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection, staticDecode,
+        pipelinedDecode);
   }
 
   /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
   public Generator withBos(OptionalInt bosId) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection, staticDecode, pipelinedDecode);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection, staticDecode,
+        pipelinedDecode);
   }
 
   /** The same generator choosing every token in Java, greedy ones included: what the device path must match. */
