@@ -94,7 +94,7 @@ else
         | sed 's#^decode_kernels\.cu$#kernels/decode_kernels.cu#' | sort -u | tr '\n' ';' | sed 's/;$//')"
       log "compile failures in: ${failed:-?} (see $cache/build.log)"
       grep -m 20 'error' "$cache/build.log" >&2 || true
-      core="$(echo "$failed" | tr ';' '\n' | grep -v -E '^(bridge_module|bridge_profiler|bridge_fused|bridge_optim|bridge_sampling|bridge_cuda|bridge_kernels)\.cc$|^kernels/decode_kernels\.cu$' || true)"
+      core="$(echo "$failed" | tr ';' '\n' | grep -v -E '^(bridge_module|bridge_profiler|bridge_fused|bridge_optim|bridge_sampling|bridge_readback|bridge_cuda|bridge_kernels)\.cc$|^kernels/decode_kernels\.cu$' || true)"
       if [ -n "$failed" ] && [ -z "$core" ]; then
         log "leaving out the optional sources $failed and building again"
         rm -rf "$cache/build"

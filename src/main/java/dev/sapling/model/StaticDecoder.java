@@ -18,7 +18,8 @@ import java.util.Optional;
  * recorder, or if recording fails (reported once to stderr), every step runs eagerly: same results, more launches.
  * Logits are borrowed: valid until the next step or {@link #close}, never closed by the caller. With a
  * {@link StepTail} the step also chooses the next tokens on the device and feeds them back, so {@link #advance} needs
- * nothing from the host.
+ * nothing from the host; a copy of its result queued on the device before the next {@link #advance} reads this step's
+ * values, so the host may launch the next step before it reads this one (the device then runs a step ahead).
  *
  * <pre>{@code
  * try (StaticDecoder d = StaticDecoder.open(transformer, cache)) {   // after the prompt is prefilled into cache

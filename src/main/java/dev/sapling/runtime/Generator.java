@@ -11,6 +11,7 @@ import dev.sapling.model.StaticDecoder;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.Tokenizer;
+import dev.sapling.runtime.device.AsyncReadback;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.DeviceTokenSelector;
 import dev.sapling.runtime.sampling.FinishReason;
@@ -34,8 +35,8 @@ import java.util.stream.IntStream;
  * Samples completions from a model in batches over the KV cache. Prompts of different lengths share a batch,
  * left-padded; the {@code n} samples of a prompt share its prefill ({@link KvCache#select}); a row that finishes (EOS,
  * stop sequence, {@code max_new_tokens}) is no longer sampled and leaves the batch once finished rows are a quarter of
- * it, while the others run on. Each decode step runs inside its own child {@code NDManager}, so native memory stays
- * flat however many completions are drawn.
+ * it (one step later when tokens are chosen inside static decode steps), while the others run on. Each decode step
+ * runs inside its own child {@code NDManager}, so native memory stays flat however many completions are drawn.
  *
  * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
  * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
@@ -69,12 +70,18 @@ public final class Generator {
    * default exactly when the transformer's kernels can record steps, i.e. on a GPU with Sapling's bridge.
    */
   private final boolean staticDecode;
+  /**
+   * Whether recorded-sampler decode steps run one ahead of the host ({@link RecordedDecoding}): step n+1 is launched
+   * before step n's result is read. By default exactly when that read is asynchronous ({@link AsyncReadback}) on a GPU.
+   */
+  private final boolean pipelinedDecode;
 
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
         tokenizer.bosId(), true, transformer.kernels().recorder().isPresent()
-            && transformer.weights().embedding().getDevice().isGpu());
+            && transformer.weights().embedding().getDevice().isGpu(),
+        transformer.weights().embedding().getDevice().isGpu() && AsyncReadback.available());
   }
 
   /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */
@@ -88,7 +95,7 @@ public final class Generator {
   }
 
   private Generator(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, BitSet eosIds, OptionalInt bos,
-      boolean deviceSelection, boolean staticDecode) {
+      boolean deviceSelection, boolean staticDecode, boolean pipelinedDecode) {
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
@@ -99,6 +106,7 @@ public final class Generator {
     this.bos = bos;
     this.deviceSelection = deviceSelection;
     this.staticDecode = staticDecode;
+    this.pipelinedDecode = pipelinedDecode;
   }
 
   private static BitSet defaultEos(ModelConfig config, Tokenizer tokenizer) {
@@ -110,7 +118,7 @@ public final class Generator {
 
   /** The same generator with at most {@code rows} rows (prompts × samples) per batch. */
   public Generator withMaxBatchRows(int rows) {
-    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceSelection, staticDecode);
+    return new Generator(transformer, tokenizer, rows, eosIds, bos, deviceSelection, staticDecode, pipelinedDecode);
   }
 
   /** The same generator ending completions on exactly these token ids (e.g. a chat model's end-of-turn token). */
@@ -119,17 +127,19 @@ public final class Generator {
     for (int id : ids) {
       eos.set(id);
     }
-    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection, staticDecode);
+    return new Generator(transformer, tokenizer, maxBatchRows, eos, bos, deviceSelection, staticDecode,
+        pipelinedDecode);
   }
 
   /** The same generator starting text prompts with {@code bosId}, or with nothing when empty. */
   public Generator withBos(OptionalInt bosId) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection, staticDecode);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bosId, deviceSelection, staticDecode,
+        pipelinedDecode);
   }
 
   /** The same generator choosing every token in Java, greedy ones included: what the device path must match. */
   Generator withHostSelection() {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, false, staticDecode);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, false, staticDecode, pipelinedDecode);
   }
 
   /**
@@ -137,7 +147,16 @@ public final class Generator {
    * recorded as a CUDA graph where the kernels can) when {@code on}, or through the plain forward pass.
    */
   public Generator withStaticDecode(boolean on) {
-    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, deviceSelection, on);
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, deviceSelection, on, pipelinedDecode);
+  }
+
+  /**
+   * The same generator launching each static decode step before reading the previous one's result when {@code on}
+   * (greedy and plain-temperature params, whose tokens are chosen on the device), so the device never waits for the
+   * host between steps; or reading every result before the next launch. The completions are the same either way.
+   */
+  public Generator withPipelinedDecode(boolean on) {
+    return new Generator(transformer, tokenizer, maxBatchRows, eosIds, bos, deviceSelection, staticDecode, on);
   }
 
   /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */
@@ -361,12 +380,21 @@ public final class Generator {
                 next.add(rows.get(i));
               }
             }
+            TokenSampler.Draw[] inFlight = null;
             if (decoder != null) {
+              inFlight = decoder.beforeCompaction(); // its KV is in the cache, its draws are the kept rows'
               decoder.close();
               decoder = null;
             }
             cache = replace(cache, cache.select(keep));
             rows = next;
+            if (inFlight != null) {
+              draws = new TokenSampler.Draw[keep.length];
+              for (int j = 0; j < keep.length; j++) {
+                draws[j] = inFlight[keep[j]];
+              }
+              continue;
+            }
           }
           int[] lastTokens = new int[rows.size()];
           for (int i = 0; i < rows.size(); i++) {
@@ -374,7 +402,7 @@ public final class Generator {
             lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
           }
           if (decoder == null && staticDecode) {
-            decoder = new RecordedDecoding(cache, batchManager, params, rows, lastTokens);
+            decoder = new RecordedDecoding(cache, batchManager, params, rows, lastTokens, pipelinedDecode);
             draws = decoder.first(selector);
           } else if (decoder != null) {
             draws = decoder.next(selector);
@@ -397,6 +425,12 @@ public final class Generator {
    * plain-temperature params the choice is recorded into the step ({@link RecordedPlainSampler}): the chosen tokens
    * stay on the device for the next step and one small copy per step brings them to the host. Otherwise each step's
    * logits go to the selector.
+   *
+   * <p>Pipelined (recorded choice only): the device runs one step ahead of the host. Step n+1 is launched before step
+   * n's result is read ({@link AsyncReadback} waits for that result only), whenever the cache has room for it and some
+   * unfinished row could still use its token; results are read strictly in order. A row that finishes at step n
+   * ignores its output of step n+1, as it ignores every later step. Rows finished at step n leave the batch after
+   * step n+1 ({@link #beforeCompaction}), pipelined or not.
    */
   private final class RecordedDecoding implements AutoCloseable {
     private final NDManager manager;
@@ -404,11 +438,18 @@ public final class Generator {
     private final RecordedPlainSampler sampler;
     private final List<Row> rows;
     private final int[] lastTokens;
+    private final KvCache cache;
+    /** Results of launched steps not yet read, slot = step % 2; null unless pipelined. */
+    private final AsyncReadback readback;
+    private int launched;
+    private int read;
 
-    RecordedDecoding(KvCache cache, NDManager batchManager, SamplingParams params, List<Row> rows, int[] lastTokens) {
+    RecordedDecoding(KvCache cache, NDManager batchManager, SamplingParams params, List<Row> rows, int[] lastTokens,
+        boolean pipelined) {
       this.manager = batchManager.newSubManager();
       this.rows = rows;
       this.lastTokens = lastTokens;
+      this.cache = cache;
       if (deviceSelection && DeviceTokenSelector.isPlain(params)) {
         this.sampler = new RecordedPlainSampler(manager, params, uniformsAhead(params), rows.size(),
             transformer.config().vocabSize());
@@ -417,6 +458,7 @@ public final class Generator {
         this.sampler = null;
         this.decoder = StaticDecoder.open(transformer, cache);
       }
+      this.readback = pipelined && sampler != null ? AsyncReadback.open(2) : null;
     }
 
     /**
@@ -449,6 +491,10 @@ public final class Generator {
 
     /** The first step, on the rows' last tokens from the host. */
     TokenSampler.Draw[] first(TokenSelector selector) {
+      if (readback != null) {
+        launch(decoder.step(lastTokens));
+        return collect();
+      }
       return choose(decoder.step(lastTokens), selector);
     }
 
@@ -461,33 +507,114 @@ public final class Generator {
         }
         return choose(decoder.step(lastTokens), selector);
       }
+      if (readback != null) {
+        if (launched == read) { // nothing ran ahead (no row could use it then): launch the step now
+          launch(decoder.advance());
+        }
+        return collect();
+      }
       return choose(decoder.advance(), selector);
+    }
+
+    /**
+     * With the choice recorded, the draws of one more step on the batch as it is, finished rows included ({@code null}
+     * for those), accepted into the unfinished rows' states; {@code null} without it. Compaction comes after that
+     * step. Pipelined, it is the step already in flight, which has written its KV and advanced the cache; so that
+     * the completions do not depend on pipelining (a step's numbers may depend on the batch's size), the step is
+     * run here when not pipelined as well.
+     */
+    TokenSampler.Draw[] beforeCompaction() {
+      if (sampler == null) {
+        return null;
+      }
+      if (readback == null) {
+        return choose(decoder.advance(), null);
+      }
+      if (launched == read) { // defensive: a step was launched ahead for every row still unfinished
+        launch(decoder.advance());
+      }
+      return readNext();
+    }
+
+    /** Queues the copy of a just-launched step's result; the step's output may be rewritten by the next launch. */
+    private void launch(NDArray result) {
+      readback.enqueue(launched % 2, result);
+      launched++;
+    }
+
+    /** Launches the step after the one in flight when it can be of use, then reads the one in flight. */
+    private TokenSampler.Draw[] collect() {
+      if (launched == read + 1 && worthAnotherStep()) {
+        launch(decoder.advance());
+      }
+      return readNext();
+    }
+
+    /**
+     * Whether a step after the one in flight fits in the cache and could give some unfinished row a token within its
+     * limit: the one in flight gives row {@code r} its token {@code count}, the next one its token {@code count + 1}.
+     */
+    private boolean worthAnotherStep() {
+      if (cache.length() + 1 > cache.capacity()) {
+        return false;
+      }
+      for (Row row : rows) {
+        if (row.finish == null && row.count + 1 < row.limit) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private TokenSampler.Draw[] readNext() {
+      float[] values = readback.await(read % 2);
+      read++;
+      return accepted(sampler.draws(values));
     }
 
     /** The next token of every unfinished row ({@code null} for finished rows) from one step's borrowed result. */
     private TokenSampler.Draw[] choose(NDArray result, TokenSelector selector) {
       if (sampler != null) {
-        TokenSampler.Draw[] all = sampler.draws(result);
-        TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-          if (rows.get(i).finish == null) {
-            draws[i] = all[i];
-            rows.get(i).state.accept(all[i].token());
-          }
-        }
-        return draws;
+        return accepted(sampler.draws(result));
       }
       try (NDScope scope = new NDScope()) { // the selector's arrays; the logits themselves are borrowed
         return select(selector, result, rows, IntStream.range(0, rows.size()).toArray());
       }
     }
 
+    /** The draws of the unfinished rows, accepted into their states; {@code null} for finished rows. */
+    private TokenSampler.Draw[] accepted(TokenSampler.Draw[] all) {
+      TokenSampler.Draw[] draws = new TokenSampler.Draw[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.get(i).finish == null) {
+          draws[i] = all[i];
+          rows.get(i).state.accept(all[i].token());
+        }
+      }
+      return draws;
+    }
+
+    /** Waits for a step still in flight (its output is unused), then frees the decoder and its arrays. */
     @Override
     public void close() {
       try {
-        decoder.close();
+        if (readback != null) {
+          try {
+            for (int slot = 0; slot < 2; slot++) {
+              if (readback.pending(slot)) {
+                readback.await(slot); // the device is done with the step's tensors before they are freed
+              }
+            }
+          } finally {
+            readback.close();
+          }
+        }
       } finally {
-        manager.close();
+        try {
+          decoder.close();
+        } finally {
+          manager.close();
+        }
       }
     }
   }

@@ -57,6 +57,7 @@ final class RuntimeChecks {
     run("scorer = full-forward log-softmax", this::scorerMatchesFullForward);
     run("scoring a completion = its generation log-probs", this::scoringReproducesGeneration);
     run("stop sequence across tokens", this::stopSequenceAcrossTokens);
+    run("pipelined decode = one step at a time", this::pipelinedDecodeMatchesOneStepAtATime);
   }
 
   private void run(String what, Runnable check) {
@@ -161,6 +162,36 @@ final class RuntimeChecks {
         String.format("%d/%d completions repeated, log-prob max diff %.3g; seed 124 changed %d, samples of one "
             + "prompt differ in %d of %d pairs", repeated, a.size(), maxDiff, otherSeedDiffers, samplesDiffer,
             2 * prompts.size()));
+  }
+
+  /**
+   * Static decoding with the device one step ahead of the host ({@link Generator#withPipelinedDecode}) gives the
+   * completions of reading every step before the next: greedy (two samples per prompt, so rows finish at different
+   * steps and the batch compacts) and sampled at temperature 0.9, through the recorded choice (CUDA graphs on a GPU).
+   */
+  void pipelinedDecodeMatchesOneStepAtATime() {
+    for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(24).withN(2),
+        SamplingParams.defaults().withTemperature(0.9).withMaxNewTokens(24).withSeed(11))) {
+      Generator g = Generator.of(model).withStaticDecode(true);
+      List<Completion> off = g.withPipelinedDecode(false).generateIds(prompts, params);
+      List<Completion> on = g.withPipelinedDecode(true).generateIds(prompts, params);
+      int identical = 0;
+      double maxDiff = 0;
+      for (int i = 0; i < off.size(); i++) {
+        Completion a = off.get(i);
+        Completion b = on.get(i);
+        if (Arrays.equals(a.tokenIds(), b.tokenIds()) && a.finishReason() == b.finishReason()) {
+          identical++;
+          for (int t = 0; t < a.logprobs().length; t++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a.logprobs()[t] - b.logprobs()[t]));
+          }
+        }
+      }
+      log.report(identical == off.size() && on.size() == off.size() && maxDiff <= tol.logprob(), name
+          + ": pipelined decode = one step at a time, " + (params.isGreedy() ? "greedy" : "sampled"),
+          String.format("%d/%d completions identical, log-prob max diff %.3g (limit %.3g)", identical, off.size(),
+              maxDiff, tol.logprob()));
+    }
   }
 
   /**

@@ -83,7 +83,15 @@ public final class RecordedPlainSampler implements StepTail {
 
   /** The draws a step's result ({@code [2, rows]}: ids, then log-probs) holds, one per row. */
   public TokenSampler.Draw[] draws(NDArray result) {
-    float[] v = result.toFloatArray();
+    return draws(result.toFloatArray());
+  }
+
+  /** The draws in a step's result already read to the host ({@code 2 * rows} floats: ids, then log-probs). */
+  public TokenSampler.Draw[] draws(float[] v) {
+    if (v.length != 2 * rows) {
+      throw new IllegalArgumentException("recorded sampling: a step's result has " + v.length + " values; expected "
+          + 2 * rows + " (ids and log-probs of " + rows + " rows)");
+    }
     TokenSampler.Draw[] out = new TokenSampler.Draw[rows];
     for (int r = 0; r < rows; r++) {
       if (!Float.isFinite(v[rows + r])) {

@@ -35,7 +35,7 @@ class RuntimeChecksTest {
     CheckLog log = new CheckLog(new PrintStream(out, true, StandardCharsets.UTF_8));
     new RuntimeChecks(model, "stories260K", log).runAll();
     String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
-    assertEquals(12, lines.length, String.join("\n", lines));
+    assertEquals(14, lines.length, String.join("\n", lines));
     assertTrue(Arrays.stream(lines).allMatch(l -> l.startsWith("PASS stories260K float32 on cpu(): ")),
         String.join("\n", lines));
     assertEquals(0, log.failures().size());
