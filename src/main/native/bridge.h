@@ -125,6 +125,16 @@ struct DecodeKernels {
   at::Tensor (*ropeStore)(const at::Tensor& qkv, int64_t heads, int64_t kvHeads, const at::Tensor& cos,
                           const at::Tensor& sin, const at::Tensor& keys, const at::Tensor& values,
                           const at::Tensor& slot);
+  // Attention of a decode step over the cache: q [b, 1, heads, hd] (contiguous), keys and values
+  // [b, kvHeads, capacity, hd], slot [1] and padding [b, 1] int64, window 0 (none) or the sliding window. Returns
+  // [b, 1, heads * hd].
+  at::Tensor (*attention)(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values, const at::Tensor& slot,
+                          const at::Tensor& padding, int64_t window);
+  // One draw per row from float32 logits [rows, 1, vocab] (Sapling's TokenSampler rule, decode_kernels.h): u from
+  // uniforms [steps, rows] (float64) at row *step; writes the ids into tokens ([rows, 1] int64) and returns [2, rows]
+  // float32 (ids, log-probs).
+  at::Tensor (*sample)(const at::Tensor& logits, const at::Tensor& uniforms, const at::Tensor& step, double temperature,
+                       bool greedy, const at::Tensor& tokens);
   // How many decode kernels this process has launched (checks use it to see that a kernel, not ATen, ran).
   int64_t (*launches)();
 };

@@ -241,6 +241,23 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normLogits(
   });
 }
 
+// A decode step's attention: the decode kernel (reading the visible slots only) where it applies, else SDPA with the
+// prepared mask.
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeAttention(JNIEnv* env, jclass, jlong q,
+                                                                                    jlong k, jlong v, jlong slot,
+                                                                                    jlong padding, jint window,
+                                                                                    jlong mask, jint computeType) {
+  return guarded(env, [&] {
+    if (decodeKernels != nullptr) {
+      at::Tensor out = decodeKernels->attention(tensor(q), tensor(k), tensor(v), tensor(slot), tensor(padding), window);
+      if (out.defined()) {
+        return wrap(out);
+      }
+    }
+    return wrap(attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
+  });
+}
+
 JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_ropeStore(JNIEnv* env, jclass, jlong qkv,
                                                                               jint heads, jint kvHeads, jlong cos,
                                                                               jlong sin, jlong keys, jlong values,

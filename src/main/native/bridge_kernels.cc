@@ -132,7 +132,66 @@ at::Tensor ropeStore(const at::Tensor& qkv, int64_t heads, int64_t kvHeads, cons
   return q;
 }
 
-const DecodeKernels kernels{&product, &ropeStore, &launches};
+bool isDeviceLong(const at::Tensor& t, const at::Device& device, int64_t numel) {
+  return t.defined() && t.device() == device && t.scalar_type() == at::kLong && t.numel() == numel &&
+         t.is_contiguous();
+}
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values, const at::Tensor& slot,
+                     const at::Tensor& padding, int64_t window) {
+  if (!decodeKernelsEnabled || !onCurrentDevice(q) || !onCurrentDevice(keys) || !onCurrentDevice(values) ||
+      q.dim() != 4 || q.size(1) != 1 || !q.is_contiguous() || keys.dim() != 4 || !keys.is_contiguous() ||
+      !values.is_contiguous() || keys.sizes() != values.sizes()) {
+    return {};
+  }
+  const int64_t b = q.size(0);
+  const int64_t heads = q.size(2);
+  const int64_t hd = q.size(3);
+  const int64_t kvHeads = keys.size(1);
+  const int64_t capacity = keys.size(2);
+  if (b > kMaxRows || keys.size(0) != b || keys.size(3) != hd || heads % kvHeads != 0 || heads / kvHeads > 8 ||
+      (hd != 64 && hd != 128) || window < 0 || !isDeviceLong(slot, q.device(), 1) ||
+      !isDeviceLong(padding, q.device(), b)) {
+    return {};
+  }
+  at::Tensor workspace = at::empty({sapling_decode_attention_workspace(static_cast<int>(b), static_cast<int>(heads),
+                                                                      static_cast<int>(hd),
+                                                                      static_cast<int>(capacity))},
+                                   q.options().dtype(at::kFloat));
+  at::Tensor out = at::empty({b, 1, heads * hd}, q.options());
+  check(sapling_decode_attention(q.data_ptr(), keys.data_ptr(), values.data_ptr(), slot.data_ptr<int64_t>(),
+                                 padding.data_ptr<int64_t>(), static_cast<int>(window), static_cast<int>(b),
+                                 static_cast<int>(heads), static_cast<int>(kvHeads), static_cast<int>(hd),
+                                 static_cast<int>(capacity), workspace.data_ptr(), out.data_ptr(), currentStream()),
+        "attention");
+  return out;
+}
+
+at::Tensor sample(const at::Tensor& logits, const at::Tensor& uniforms, const at::Tensor& step, double temperature,
+                  bool greedy, const at::Tensor& tokens) {
+  if (!decodeKernelsEnabled || !logits.defined() || !logits.is_cuda() || logits.scalar_type() != at::kFloat ||
+      !logits.is_contiguous() || logits.device().index() != c10::cuda::current_device() || !(temperature > 0.0)) {
+    return {};
+  }
+  const int64_t rows = tokens.numel();
+  const int64_t vocab = logits.size(-1);
+  if (rows < 1 || logits.numel() != rows * vocab || !isDeviceLong(tokens, logits.device(), rows) ||
+      !isDeviceLong(step, logits.device(), 1) || !uniforms.defined() || uniforms.device() != logits.device() ||
+      uniforms.scalar_type() != at::kDouble || !uniforms.is_contiguous() || uniforms.dim() != 2 ||
+      uniforms.size(1) != rows) {
+    return {};
+  }
+  at::Tensor workspace = at::empty({sapling_sample_workspace(static_cast<int>(rows))},
+                                   logits.options().dtype(at::kDouble));
+  at::Tensor result = at::empty({2, rows}, logits.options());
+  check(sapling_sample(logits.data_ptr<float>(), static_cast<int>(rows), static_cast<int>(vocab),
+                       uniforms.data_ptr<double>(), step.data_ptr<int64_t>(), temperature, greedy ? 1 : 0,
+                       workspace.data_ptr(), tokens.data_ptr<int64_t>(), result.data_ptr<float>(), currentStream()),
+        "sample");
+  return result;
+}
+
+const DecodeKernels kernels{&product, &ropeStore, &attention, &sample, &launches};
 
 struct Register {
   Register() { decodeKernels = &kernels; }

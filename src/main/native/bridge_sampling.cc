@@ -132,6 +132,22 @@ extern "C" {
 
 JNIEXPORT jint JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_version(JNIEnv* env, jclass) { return 1; }
 
+// The recorded plain draw (RecordedPlainSampler) as the decode kernel's two launches; 0 where no decode kernel
+// applies (the caller then composes it from ATen ops).
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_recordedDraw(JNIEnv* env, jclass,
+                                                                                    jlong logits, jlong uniforms,
+                                                                                    jlong step, jdouble temperature,
+                                                                                    jboolean greedy, jlong tokens) {
+  return guarded(env, [&]() -> jlong {
+    if (decodeKernels == nullptr) {
+      return 0;
+    }
+    at::Tensor out = decodeKernels->sample(tensor(logits), tensor(uniforms), tensor(step), temperature,
+                                           greedy == JNI_TRUE, tensor(tokens));
+    return out.defined() ? wrap(out) : 0;
+  });
+}
+
 JNIEXPORT jfloatArray JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_select(
     JNIEnv* env, jclass, jlong logits, jintArray logitRow, jdoubleArray temperature, jintArray topK,
     jdoubleArray topP, jdoubleArray minP, jdoubleArray repetitionPenalty, jdoubleArray presencePenalty,

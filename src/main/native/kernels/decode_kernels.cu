@@ -11,6 +11,8 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <math.h>
+
 namespace {
 
 using bf16 = __nv_bfloat16;
@@ -45,20 +47,46 @@ __device__ __forceinline__ void unpack(const uint4& v, float (&f)[8]) {
 }
 
 // x' . W^T with an epilogue, for M rows. R weight rows per output: 2 for SwiGLU (gate row n, up row n + N), else 1.
+// Each output row is read by `splits` warps (1, 2 or 4), each over a contiguous part of K, so a long row (the down
+// projection's) still has all its loads in flight at once; their sums meet in shared memory in a fixed order.
 template <int M, bool NORM, int EPI>
 __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict__ x, long xStride,
                                                           const bf16* __restrict__ norm, float eps,
                                                           const bf16* __restrict__ w, long wStride, int K, int N,
                                                           const bf16* __restrict__ add, long addStride,
-                                                          void* __restrict__ out, long outStride) {
+                                                          void* __restrict__ out, long outStride, int splits) {
   constexpr int R = EPI == SAPLING_SWIGLU ? 2 : 1;
   extern __shared__ __align__(16) unsigned char shared[];
   bf16* normed = reinterpret_cast<bf16*>(shared);  // NORM: the rows rms_norm(x) * norm, [M, K]
+  __shared__ float partials[kWarps][R][M];
   const int lane = threadIdx.x & 31;
   const int warp = threadIdx.x >> 5;
+  const int rowsPerBlock = kWarps / splits;
+  const int rowInBlock = warp / splits;
+  const int part = warp - rowInBlock * splits;
+  const int k8 = K / 8;
+  const int chunk = k8 / splits;
+  const int begin = part * chunk;
+  const int end = begin + chunk;
+  const int stride = gridDim.x * rowsPerBlock;
+
+  // The first loads of this warp's first row go out before the norm: they do not depend on x.
+  uint4 wv[R][kUnroll];
+  const int firstRow = blockIdx.x * rowsPerBlock + rowInBlock;
+  if (firstRow < N) {
+#pragma unroll
+    for (int u = 0; u < kUnroll; u++) {
+      const int i = begin + u * 32 + lane;
+#pragma unroll
+      for (int r = 0; r < R; r++) {
+        wv[r][u] = i < end ? __ldcs(reinterpret_cast<const uint4*>(w + static_cast<long>(firstRow + r * N) * wStride) + i)
+                           : make_uint4(0, 0, 0, 0);
+      }
+    }
+  }
 
   if (NORM) {
-    __shared__ float partial[M][kWarps];
+    __shared__ float sums[M][kWarps];
     __shared__ float inverseRms[M];
 #pragma unroll
     for (int m = 0; m < M; m++) {
@@ -69,14 +97,14 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
       }
       s = warpSum(s);
       if (lane == 0) {
-        partial[m][warp] = s;
+        sums[m][warp] = s;
       }
     }
     __syncthreads();
     if (threadIdx.x < M) {
       float s = 0.f;
       for (int i = 0; i < kWarps; i++) {
-        s += partial[threadIdx.x][i];
+        s += sums[threadIdx.x][i];
       }
       inverseRms[threadIdx.x] = rsqrtf(s / K + eps);
     }
@@ -96,13 +124,10 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
   for (int m = 0; m < M; m++) {
     xRows[m] = reinterpret_cast<const uint4*>(NORM ? normed + m * K : x + m * xStride);
   }
-  const int k8 = K / 8;
-  for (int n = blockIdx.x * kWarps + warp; n < N; n += gridDim.x * kWarps) {
-    const uint4* wRows[R];
-#pragma unroll
-    for (int r = 0; r < R; r++) {
-      wRows[r] = reinterpret_cast<const uint4*>(w + static_cast<long>(n + r * N) * wStride);
-    }
+  bool prefetched = true;
+  // block-uniform trip count: every warp reaches the __syncthreads of the split reduction
+  for (int base = blockIdx.x * rowsPerBlock; base < N; base += stride) {
+    const int n = base + rowInBlock;
     float acc[R][M];
 #pragma unroll
     for (int r = 0; r < R; r++) {
@@ -111,37 +136,47 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
         acc[r][m] = 0.f;
       }
     }
-    for (int base = 0; base < k8; base += 32 * kUnroll) {
-      uint4 wv[R][kUnroll];
+    if (n < N) {
+      const uint4* wRows[R];
 #pragma unroll
-      for (int u = 0; u < kUnroll; u++) {
-        const int i = base + u * 32 + lane;
-#pragma unroll
-        for (int r = 0; r < R; r++) {
-          wv[r][u] = i < k8 ? __ldcs(wRows[r] + i) : make_uint4(0, 0, 0, 0);
-        }
+      for (int r = 0; r < R; r++) {
+        wRows[r] = reinterpret_cast<const uint4*>(w + static_cast<long>(n + r * N) * wStride);
       }
+      for (int b = begin; b < end; b += 32 * kUnroll) {
+        if (!prefetched) {
 #pragma unroll
-      for (int u = 0; u < kUnroll; u++) {
-        const int i = base + u * 32 + lane;
-        if (i < k8) {
-#pragma unroll
-          for (int m = 0; m < M; m++) {
-            float xf[8];
-            unpack(xRows[m][i], xf);
+          for (int u = 0; u < kUnroll; u++) {
+            const int i = b + u * 32 + lane;
 #pragma unroll
             for (int r = 0; r < R; r++) {
-              float wf[8];
-              unpack(wv[r][u], wf);
+              wv[r][u] = i < end ? __ldcs(wRows[r] + i) : make_uint4(0, 0, 0, 0);
+            }
+          }
+        }
+        prefetched = false;
 #pragma unroll
-              for (int j = 0; j < 8; j++) {
-                acc[r][m] = fmaf(wf[j], xf[j], acc[r][m]);
+        for (int u = 0; u < kUnroll; u++) {
+          const int i = b + u * 32 + lane;
+          if (i < end) {
+#pragma unroll
+            for (int m = 0; m < M; m++) {
+              float xf[8];
+              unpack(xRows[m][i], xf);
+#pragma unroll
+              for (int r = 0; r < R; r++) {
+                float wf[8];
+                unpack(wv[r][u], wf);
+#pragma unroll
+                for (int j = 0; j < 8; j++) {
+                  acc[r][m] = fmaf(wf[j], xf[j], acc[r][m]);
+                }
               }
             }
           }
         }
       }
     }
+    prefetched = false;
 #pragma unroll
     for (int r = 0; r < R; r++) {
 #pragma unroll
@@ -149,7 +184,33 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
         acc[r][m] = warpSum(acc[r][m]);
       }
     }
-    if (lane == 0) {
+    if (splits > 1) {
+      if (lane == 0) {
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+#pragma unroll
+          for (int m = 0; m < M; m++) {
+            partials[warp][r][m] = acc[r][m];
+          }
+        }
+      }
+      __syncthreads();
+      if (part == 0 && lane == 0) {
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+#pragma unroll
+          for (int m = 0; m < M; m++) {
+            float s = 0.f;
+            for (int p = 0; p < splits; p++) {
+              s += partials[warp + p][r][m];
+            }
+            acc[r][m] = s;
+          }
+        }
+      }
+      __syncthreads();
+    }
+    if (part == 0 && lane == 0 && n < N) {
 #pragma unroll
       for (int m = 0; m < M; m++) {
         const long at = m * outStride + n;
@@ -187,10 +248,23 @@ int multiprocessors() {
   return counts[device];
 }
 
+// Warps per output row: enough that each warp's part of a row is about 2048 elements (all its loads in flight).
+int splitsFor(int K) {
+  const int k8 = K / 8;
+  if (K >= 6144 && k8 % 4 == 0) {
+    return 4;
+  }
+  if (K >= 3072 && k8 % 2 == 0) {
+    return 2;
+  }
+  return 1;
+}
+
 template <int M, bool NORM, int EPI>
 void launchProduct(const void* x, long xStride, const void* norm, float eps, const void* w, long wStride, int K,
                    int N, const void* add, long addStride, void* out, long outStride, cudaStream_t stream) {
-  const int rowsPerBlock = kWarps;
+  const int splits = splitsFor(K);
+  const int rowsPerBlock = kWarps / splits;
   int blocks = (N + rowsPerBlock - 1) / rowsPerBlock;
   const int most = multiprocessors() * 8;
   if (blocks > most) {
@@ -199,7 +273,7 @@ void launchProduct(const void* x, long xStride, const void* norm, float eps, con
   const size_t shared = NORM ? static_cast<size_t>(M) * K * sizeof(bf16) : 0;
   productKernel<M, NORM, EPI><<<blocks, kThreads, shared, stream>>>(
       static_cast<const bf16*>(x), xStride, static_cast<const bf16*>(norm), eps, static_cast<const bf16*>(w), wStride,
-      K, N, static_cast<const bf16*>(add), addStride, out, outStride);
+      K, N, static_cast<const bf16*>(add), addStride, out, outStride, splits);
 }
 
 template <int M>
@@ -294,6 +368,376 @@ __global__ void ropeStoreKernel(const bf16* __restrict__ qkv, long qkvStride, co
   dst[i + half] = __float2bfloat16(second);
 }
 
+// ---- decode attention -------------------------------------------------------------------------------------------
+
+constexpr int kAttentionWarps = 4;  // warps per block; a block takes one chunk of slots of one row and key/value head
+constexpr int kMaxGroup = 8;        // query heads per key/value head
+
+// Slots per block: 64, or more for long caches so that a row has at most 32 chunks.
+int attentionChunk(int capacity) {
+  int chunk = 64;
+  while ((capacity + chunk - 1) / chunk > 32) {
+    chunk *= 2;
+  }
+  return chunk;
+}
+
+// One warp's share of one chunk: online softmax over its slots for the `group` query heads of key/value head kvh,
+// written as a part (max, sum, weighted values) to the workspace. Lanes hold D dimensions each (head_dim = 32 * D).
+template <int D>
+__global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
+    const bf16* __restrict__ q, const bf16* __restrict__ keys, const bf16* __restrict__ values,
+    const int64_t* __restrict__ slot, const int64_t* __restrict__ padding, int window, int heads, int kvHeads,
+    int capacity, int chunk, float* __restrict__ workspace) {
+  constexpr int hd = 32 * D;
+  const int kvh = blockIdx.y;
+  const int r = blockIdx.z;
+  const int lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5;
+  const int group = heads / kvHeads;
+  const int parts = gridDim.x * kAttentionWarps;
+  const int p = blockIdx.x * kAttentionWarps + warp;
+  const long last = *slot;
+  long first = padding[r];
+  if (window > 0 && last - window + 1 > first) {
+    first = last - window + 1;
+  }
+  const float scale = rsqrtf(static_cast<float>(hd));
+  float qf[kMaxGroup][D];
+  float m[kMaxGroup];
+  float l[kMaxGroup];
+  float acc[kMaxGroup][D];
+#pragma unroll
+  for (int g = 0; g < kMaxGroup; g++) {
+    m[g] = -INFINITY;
+    l[g] = 0.f;
+#pragma unroll
+    for (int d = 0; d < D; d++) {
+      acc[g][d] = 0.f;
+      qf[g][d] = g < group ? toFloat(q[(static_cast<long>(r) * heads + kvh * group + g) * hd + lane * D + d]) * scale
+                           : 0.f;
+    }
+  }
+  const long headBase = (static_cast<long>(r) * kvHeads + kvh) * capacity * hd;
+  const int per = chunk / kAttentionWarps;
+  const int j0 = blockIdx.x * chunk + warp * per;
+  for (int j = j0; j < j0 + per && j < capacity; j++) {
+    if (j < first || j > last) {
+      continue;  // the same for every lane
+    }
+    float kf[D];
+    float vf[D];
+#pragma unroll
+    for (int d = 0; d < D; d++) {
+      kf[d] = toFloat(keys[headBase + static_cast<long>(j) * hd + lane * D + d]);
+      vf[d] = toFloat(values[headBase + static_cast<long>(j) * hd + lane * D + d]);
+    }
+#pragma unroll
+    for (int g = 0; g < kMaxGroup; g++) {
+      if (g < group) {
+        float dot = 0.f;
+#pragma unroll
+        for (int d = 0; d < D; d++) {
+          dot = fmaf(qf[g][d], kf[d], dot);
+        }
+        dot = warpSum(dot);
+        const float mNew = fmaxf(m[g], dot);
+        const float correction = expf(m[g] - mNew);
+        const float weight = expf(dot - mNew);
+        l[g] = l[g] * correction + weight;
+#pragma unroll
+        for (int d = 0; d < D; d++) {
+          acc[g][d] = acc[g][d] * correction + weight * vf[d];
+        }
+        m[g] = mNew;
+      }
+    }
+  }
+  float* base = workspace + ((static_cast<long>(r) * kvHeads + kvh) * parts + p) * group * (hd + 2);
+#pragma unroll
+  for (int g = 0; g < kMaxGroup; g++) {
+    if (g < group) {
+      float* o = base + g * (hd + 2);
+      if (lane == 0) {
+        o[0] = m[g];
+        o[1] = l[g];
+      }
+#pragma unroll
+      for (int d = 0; d < D; d++) {
+        o[2 + lane * D + d] = acc[g][d];
+      }
+    }
+  }
+}
+
+// Combines the parts of each (row, query head): one thread per dimension.
+__global__ void attentionCombineKernel(const float* __restrict__ workspace, int heads, int kvHeads, int hd, int parts,
+                                       bf16* __restrict__ out) {
+  const int h = blockIdx.x;
+  const int r = blockIdx.y;
+  const int d = threadIdx.x;
+  const int group = heads / kvHeads;
+  const int kvh = h / group;
+  const int g = h - kvh * group;
+  const long partStride = static_cast<long>(group) * (hd + 2);
+  const float* base = workspace + (static_cast<long>(r) * kvHeads + kvh) * parts * partStride + g * (hd + 2);
+  float most = -INFINITY;
+  for (int p = 0; p < parts; p++) {
+    most = fmaxf(most, base[p * partStride]);
+  }
+  float sum = 0.f;
+  float value = 0.f;
+  for (int p = 0; p < parts; p++) {
+    const float* part = base + p * partStride;
+    if (part[1] > 0.f) {
+      const float c = expf(part[0] - most);
+      sum += part[1] * c;
+      value += part[2 + d] * c;
+    }
+  }
+  out[(static_cast<long>(r) * heads + h) * hd + d] = __float2bfloat16(value / sum);
+}
+
+// ---- sampling -----------------------------------------------------------------------------------------------------
+
+constexpr int kSampleSegments = 128;  // vocabulary segments per row (blocks of the first pass)
+constexpr int kSampleThreads = 256;
+constexpr int kSegmentStats = 6;      // max raw, sum raw, max scaled, sum scaled, argmax, not finite
+
+// A token's sampling weight, exp(x / T - max / T) in float64; 0 for a logit that is not finite.
+__device__ __forceinline__ double sampleWeight(float v, double temperature, double maxScaled) {
+  return isfinite(v) ? exp(static_cast<double>(v) / temperature - maxScaled) : 0.0;
+}
+
+// Block-wide max with the lowest index on ties, over (value, index) pairs; every thread gets the result.
+__device__ void blockArgMax(float& value, int& index, float* values, int* indexes) {
+  const int t = threadIdx.x;
+  values[t] = value;
+  indexes[t] = index;
+  __syncthreads();
+  for (int half = blockDim.x / 2; half > 0; half >>= 1) {
+    if (t < half) {
+      const float v = values[t + half];
+      const int i = indexes[t + half];
+      if (v > values[t] || (v == values[t] && i < indexes[t])) {
+        values[t] = v;
+        indexes[t] = i;
+      }
+    }
+    __syncthreads();
+  }
+  value = values[0];
+  index = indexes[0];
+  __syncthreads();
+}
+
+__device__ double blockSum(double v, double* scratch) {
+  const int t = threadIdx.x;
+  scratch[t] = v;
+  __syncthreads();
+  for (int half = blockDim.x / 2; half > 0; half >>= 1) {
+    if (t < half) {
+      scratch[t] += scratch[t + half];
+    }
+    __syncthreads();
+  }
+  const double total = scratch[0];
+  __syncthreads();
+  return total;
+}
+
+// First pass: per vocabulary segment, the largest logit (first index), the sums of exp(x - max) and of
+// exp(x / T - max / T), and whether a logit is not finite.
+__global__ void __launch_bounds__(kSampleThreads) sampleSegmentsKernel(const float* __restrict__ logits, int vocab,
+                                                                       double temperature,
+                                                                       double* __restrict__ workspace) {
+  __shared__ float values[kSampleThreads];
+  __shared__ int indexes[kSampleThreads];
+  __shared__ double scratch[kSampleThreads];
+  const int r = blockIdx.y;
+  const int per = (vocab + kSampleSegments - 1) / kSampleSegments;
+  const int lo = blockIdx.x * per;
+  const int hi = min(vocab, lo + per);
+  const float* x = logits + static_cast<long>(r) * vocab;
+  float best = -INFINITY;
+  int at = vocab;
+  int bad = 0;
+  for (int i = lo + threadIdx.x; i < hi; i += kSampleThreads) {
+    const float v = x[i];
+    if (!isfinite(v)) {
+      bad = 1;
+    } else if (v > best || (v == best && i < at)) {
+      best = v;
+      at = i;
+    }
+  }
+  blockArgMax(best, at, values, indexes);
+  const int anyBad = __syncthreads_or(bad);
+  double sumRaw = 0.0;
+  double sumScaled = 0.0;
+  const double maxRaw = best;
+  const double maxScaled = static_cast<double>(best) / temperature;
+  if (at < vocab) {
+    for (int i = lo + threadIdx.x; i < hi; i += kSampleThreads) {
+      const float v = x[i];
+      if (isfinite(v)) {
+        sumRaw += exp(static_cast<double>(v) - maxRaw);
+        sumScaled += exp(static_cast<double>(v) / temperature - maxScaled);
+      }
+    }
+  }
+  sumRaw = blockSum(sumRaw, scratch);
+  sumScaled = blockSum(sumScaled, scratch);
+  if (threadIdx.x == 0) {
+    double* out = workspace + (static_cast<long>(r) * kSampleSegments + blockIdx.x) * kSegmentStats;
+    out[0] = at < vocab ? maxRaw : -INFINITY;
+    out[1] = sumRaw;
+    out[2] = at < vocab ? maxScaled : -INFINITY;
+    out[3] = sumScaled;
+    out[4] = at;
+    out[5] = anyBad;
+  }
+}
+
+// Second pass, one block per row: combines the segments, finds the segment where the cumulative weight passes
+// u * total, then the id inside it (in order, by one thread), and writes the token and its log-prob.
+__global__ void __launch_bounds__(kSampleThreads) sampleChooseKernel(
+    const float* __restrict__ logits, int rows, int vocab, const double* __restrict__ uniforms,
+    const int64_t* __restrict__ step, double temperature, int greedy, const double* __restrict__ workspace,
+    int64_t* __restrict__ tokens, float* __restrict__ result) {
+  __shared__ float values[kSampleThreads];
+  __shared__ int indexes[kSampleThreads];
+  __shared__ double weights[kSampleSegments];
+  __shared__ double rawSums[kSampleSegments];
+  __shared__ double threadSums[kSampleThreads];
+  __shared__ int chosen;
+  __shared__ double logNormaliser;
+  const int r = blockIdx.x;
+  const int t = threadIdx.x;
+  const float* x = logits + static_cast<long>(r) * vocab;
+  const double* stats = workspace + static_cast<long>(r) * kSampleSegments * kSegmentStats;
+  float best = -INFINITY;
+  int at = vocab;
+  int bad = 0;
+  if (t < kSampleSegments) {
+    const double* s = stats + t * kSegmentStats;
+    if (s[4] < vocab) {
+      best = static_cast<float>(s[0]);
+      at = static_cast<int>(s[4]);
+    }
+    bad = s[5] != 0.0;
+  }
+  blockArgMax(best, at, values, indexes);
+  const int anyBad = __syncthreads_or(bad);
+  const double maxRaw = best;
+  const double maxScaled = static_cast<double>(best) / temperature;
+  if (t < kSampleSegments) {
+    const double* s = stats + t * kSegmentStats;
+    const bool filled = s[4] < vocab;
+    weights[t] = filled ? s[3] * exp(s[2] - maxScaled) : 0.0;
+    rawSums[t] = filled ? s[1] * exp(s[0] - maxRaw) : 0.0;
+  }
+  __syncthreads();
+  const int per = (vocab + kSampleSegments - 1) / kSampleSegments;
+  if (t == 0) {
+    double raw = 0.0;
+    for (int i = 0; i < kSampleSegments; i++) {
+      raw += rawSums[i];
+    }
+    logNormaliser = maxRaw + log(raw);
+    chosen = -1;
+    if (greedy || at >= vocab) {
+      chosen = at < vocab ? at : 0;
+    }
+  }
+  __syncthreads();
+  if (chosen < 0) {
+    // the segment where the running total passes u * total, and the total before it
+    __shared__ int segment;
+    __shared__ double before;
+    __shared__ double target;
+    if (t == 0) {
+      double total = 0.0;
+      for (int i = 0; i < kSampleSegments; i++) {
+        total += weights[i];
+      }
+      target = uniforms[*step * rows + r] * total;
+      double running = 0.0;
+      segment = -1;
+      for (int i = 0; i < kSampleSegments; i++) {
+        if (weights[i] > 0.0) {
+          if (running + weights[i] > target) {
+            segment = i;
+            break;
+          }
+          running += weights[i];
+        }
+      }
+      before = running;
+      if (segment < 0) {  // u * total not passed (rounding): the last segment with weight
+        for (int i = kSampleSegments - 1; i >= 0; i--) {
+          if (weights[i] > 0.0) {
+            segment = i;
+            break;
+          }
+        }
+        before = -INFINITY;  // take its last id with weight
+      }
+    }
+    __syncthreads();
+    const int lo = segment * per;
+    const int hi = min(vocab, lo + per);
+    const int each = (per + kSampleThreads - 1) / kSampleThreads;
+    const int mine = lo + t * each;
+    double sum = 0.0;
+    for (int i = mine; i < min(hi, mine + each); i++) {
+      sum += sampleWeight(x[i], temperature, maxScaled);
+    }
+    threadSums[t] = sum;
+    __syncthreads();
+    if (t == 0) {
+      int pick = -1;
+      if (before != -INFINITY) {
+        double running = before;
+        for (int u = 0; u < kSampleThreads && pick < 0; u++) {
+          const int from = lo + u * each;
+          if (from >= hi) {
+            break;
+          }
+          if (running + threadSums[u] <= target) {  // not in this thread's ids
+            running += threadSums[u];
+            continue;
+          }
+          for (int i = from; i < min(hi, from + each); i++) {
+            const double w = sampleWeight(x[i], temperature, maxScaled);
+            if (w > 0.0) {
+              running += w;
+              if (running > target) {
+                pick = i;
+                break;
+              }
+            }
+          }
+        }
+      }
+      if (pick < 0) {  // u * total not passed (rounding): the segment's last id with weight
+        for (int i = hi - 1; i >= lo && pick < 0; i--) {
+          if (sampleWeight(x[i], temperature, maxScaled) > 0.0) {
+            pick = i;
+          }
+        }
+      }
+      chosen = pick >= 0 ? pick : lo;
+    }
+    __syncthreads();
+  }
+  if (t == 0) {
+    tokens[r] = chosen;
+    result[r] = static_cast<float>(chosen);
+    result[rows + r] = anyBad ? NAN : static_cast<float>(static_cast<double>(x[chosen]) - logNormaliser);
+  }
+}
+
 }  // namespace
 
 extern "C" const char* sapling_decode_product(const void* x, long x_stride, const void* norm, float eps,
@@ -349,5 +793,62 @@ extern "C" const char* sapling_rope_store(const void* qkv, long qkv_stride, cons
       static_cast<const bf16*>(qkv), qkv_stride, static_cast<const bf16*>(cos), static_cast<const bf16*>(sin),
       cs_stride, heads, kv_heads, head_dim, slot, static_cast<bf16*>(q_out), static_cast<bf16*>(keys),
       static_cast<bf16*>(values), capacity);
+  return launchError();
+}
+
+extern "C" long sapling_decode_attention_workspace(int rows, int heads, int head_dim, int capacity) {
+  const int chunk = attentionChunk(capacity);
+  const long parts = static_cast<long>((capacity + chunk - 1) / chunk) * kAttentionWarps;
+  return static_cast<long>(rows) * heads * parts * (head_dim + 2);
+}
+
+extern "C" const char* sapling_decode_attention(const void* q, const void* keys, const void* values,
+                                                const int64_t* slot, const int64_t* padding, int window, int rows,
+                                                int heads, int kv_heads, int head_dim, int capacity, void* workspace,
+                                                void* out, void* stream) {
+  if (rows < 1 || kv_heads < 1 || heads % kv_heads != 0 || heads / kv_heads > kMaxGroup || capacity < 1 ||
+      (head_dim != 64 && head_dim != 128)) {
+    return "sapling_decode_attention: unsupported shape";
+  }
+  const int chunk = attentionChunk(capacity);
+  const int chunks = (capacity + chunk - 1) / chunk;
+  cudaStream_t s = static_cast<cudaStream_t>(stream);
+  dim3 grid(chunks, kv_heads, rows);
+  if (head_dim == 64) {
+    attentionPartsKernel<2><<<grid, 32 * kAttentionWarps, 0, s>>>(
+        static_cast<const bf16*>(q), static_cast<const bf16*>(keys), static_cast<const bf16*>(values), slot, padding,
+        window, heads, kv_heads, capacity, chunk, static_cast<float*>(workspace));
+  } else {
+    attentionPartsKernel<4><<<grid, 32 * kAttentionWarps, 0, s>>>(
+        static_cast<const bf16*>(q), static_cast<const bf16*>(keys), static_cast<const bf16*>(values), slot, padding,
+        window, heads, kv_heads, capacity, chunk, static_cast<float*>(workspace));
+  }
+  const char* error = launchError();
+  if (error != nullptr) {
+    return error;
+  }
+  attentionCombineKernel<<<dim3(heads, rows), head_dim, 0, s>>>(static_cast<const float*>(workspace), heads, kv_heads,
+                                                                head_dim, chunks * kAttentionWarps,
+                                                                static_cast<bf16*>(out));
+  return launchError();
+}
+
+extern "C" long sapling_sample_workspace(int rows) { return static_cast<long>(rows) * kSampleSegments * kSegmentStats; }
+
+extern "C" const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms,
+                                      const int64_t* step, double temperature, int greedy, void* workspace,
+                                      int64_t* tokens, float* result, void* stream) {
+  if (rows < 1 || vocab < 1 || !(temperature > 0.0)) {
+    return "sapling_sample: bad rows, vocabulary or temperature";
+  }
+  cudaStream_t s = static_cast<cudaStream_t>(stream);
+  sampleSegmentsKernel<<<dim3(kSampleSegments, rows), kSampleThreads, 0, s>>>(logits, vocab, temperature,
+                                                                             static_cast<double*>(workspace));
+  const char* error = launchError();
+  if (error != nullptr) {
+    return error;
+  }
+  sampleChooseKernel<<<rows, kSampleThreads, 0, s>>>(logits, rows, vocab, uniforms, step, temperature, greedy,
+                                                     static_cast<const double*>(workspace), tokens, result);
   return launchError();
 }

@@ -36,6 +36,27 @@ const char* sapling_rope_store(const void* qkv, long qkv_stride, const void* cos
                                int rows, int heads, int kv_heads, int head_dim, const int64_t* slot, void* q_out,
                                void* keys, void* values, int capacity, void* stream);
 
+// Attention of one decode step (one query position per row) over the cache: q [rows, heads * head_dim] (contiguous);
+// keys, values [rows, kv_heads, capacity, head_dim] (contiguous); row r sees the slots from padding[r] to *slot, and
+// only those after *slot - window when window > 0 (slot, padding: int64 on the device). Query head h reads key/value
+// head h / (heads / kv_heads). Softmax in float32 with scale 1/sqrt(head_dim); out [rows, heads * head_dim] bf16.
+// Split over the keys in chunks of 64 slots, then combined: workspace holds
+// sapling_decode_attention_workspace(...) floats. head_dim 64 or 128, heads / kv_heads at most 8.
+long sapling_decode_attention_workspace(int rows, int heads, int head_dim, int capacity);
+const char* sapling_decode_attention(const void* q, const void* keys, const void* values, const int64_t* slot,
+                                     const int64_t* padding, int window, int rows, int heads, int kv_heads,
+                                     int head_dim, int capacity, void* workspace, void* out, void* stream);
+
+// One draw per row from float32 logits [rows, vocab] (contiguous), as Sapling's TokenSampler draws: weights
+// exp(x / temperature - max) in float64, the first id whose cumulative weight exceeds u times the total (else the last
+// id with weight), u = uniforms[*step * rows + r] (float64, on the device); greedy: the first id of the largest logit.
+// Writes tokens[r] (int64) and result[r] = id, result[rows + r] = log_softmax(x)[id] (float32; NaN when a logit is
+// not finite). workspace holds sapling_sample_workspace(rows) doubles.
+long sapling_sample_workspace(int rows);
+const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms, const int64_t* step,
+                           double temperature, int greedy, void* workspace, int64_t* tokens, float* result,
+                           void* stream);
+
 #ifdef __cplusplus
 }
 #endif

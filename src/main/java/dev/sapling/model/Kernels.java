@@ -112,6 +112,17 @@ public interface Kernels {
   }
 
   /**
+   * {@link #attention} for a decode step over the cache's whole capacity: row {@code b} sees the slots from
+   * {@code padding[b]} ({@code [b, 1]} int64) to {@code slot} ({@code [1]} int64), and only those after
+   * {@code slot - window} when {@code window > 0}, which {@code mask} (from {@link #attentionMask}) also says; a device
+   * kernel can read just those slots instead of applying the mask.
+   */
+  default NDArray decodeAttention(NDArray q, NDArray keys, NDArray values, NDArray slot, NDArray padding, int window,
+      NDArray mask, DataType computeType) {
+    return attention(q, keys, values, mask, computeType);
+  }
+
+  /**
    * Records the device work of a step once and replays it (CUDA graphs), when these kernels run where that exists;
    * empty elsewhere.
    */

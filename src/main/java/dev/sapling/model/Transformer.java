@@ -168,7 +168,8 @@ public final class Transformer {
       }
       NDArray mask = AttentionMasks.additive(visible, computeType)
           .reshape(cache.batchSize(), 1, 1, 1, cache.capacity());
-      StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot);
+      StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot,
+          padding);
       NDArray x = layers(tokens, cache, step);
       logits = kernels.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
       NDScope.unregister(logits);
@@ -195,14 +196,17 @@ public final class Transformer {
         && (config.slidingWindow() == 0 || count <= config.slidingWindow());
     NDArray mask = aligned ? null : cache.mask(m, count, config.slidingWindow(), computeType);
     StepInputs step = new StepInputs(rotary(cache.positions(m, count)),
-        kernels.attentionMask(mask, groups(), computeType), null);
+        kernels.attentionMask(mask, groups(), computeType), null, null);
     NDArray x = layers(tokens, cache, step);
     cache.advance(count);
     return x;
   }
 
-  /** What every layer of one pass shares: rotary tables, the prepared mask, and the write slot of a decode step. */
-  private record StepInputs(NDArray[] cosSin, NDArray mask, NDArray slot) {}
+  /**
+   * What every layer of one pass shares: rotary tables, the prepared mask, and for a decode step the write slot and
+   * the rows' padding (device tensors).
+   */
+  private record StepInputs(NDArray[] cosSin, NDArray mask, NDArray slot, NDArray padding) {}
 
   /** Token embeddings, then every block. */
   private NDArray layers(NDArray tokens, KvCache cache, StepInputs step) {
@@ -279,7 +283,10 @@ public final class Transformer {
       }
 
       // multihead attention: query heads grouped by the key/value head they share
-      NDArray attended = kernels.attention(q, keys, values, step.mask(), computeType); // [b, t, heads * hd]
+      NDArray attended = step.slot() == null                                          // [b, t, heads * hd]
+          ? kernels.attention(q, keys, values, step.mask(), computeType)
+          : kernels.decodeAttention(q, keys, values, step.slot(), step.padding(), config.slidingWindow(), step.mask(),
+              computeType);
 
       // output projection and residual
       NDArray afterAttention = kernels.addProduct(x, attended, w.output());

@@ -81,7 +81,8 @@ public final class Generator {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
         tokenizer.bosId(), true, transformer.kernels().recorder().isPresent()
             && transformer.weights().embedding().getDevice().isGpu(),
-        transformer.weights().embedding().getDevice().isGpu() && AsyncReadback.available());
+        transformer.weights().embedding().getDevice().isGpu() && AsyncReadback.available()
+            && !"off".equals(System.getenv("SAPLING_PIPELINED_DECODE")));
   }
 
   /** A generator for a loaded model: its EOS ids, and BOS before text prompts exactly when its manifest says so. */

@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.model.Kernels;
+import dev.sapling.runtime.sampling.RecordedPlainSampler;
+import dev.sapling.runtime.sampling.SamplingParams;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -69,7 +71,10 @@ final class DecodeKernelChecks {
             () -> kernels.normSwiGluMlp(x, norm, 1e-5, gateUp, down, BF16));
         compare("normLogits", rows, kernelRows, () -> kernels.normLogits(x, norm, 1e-5, lmHead, BF16));
         checkRopeStore(m, rows);
+        checkAttention(m, rows, 0);
+        checkAttention(m, rows, 24);
       }
+      checkSampling(m);
     } catch (RuntimeException e) {
       log.error("decode-kernels", e);
     } finally {
@@ -102,6 +107,89 @@ final class DecodeKernelChecks {
       log.report(worst <= LIMIT && launched == 1, "decode-kernel ropeStore rows " + rows, String.format(Locale.ROOT,
           "rel L2 %.2e (queries, keys, values), max abs diff %.3g, kernels launched %d (expected 1)", worst, abs,
           launched));
+    }
+  }
+
+  /**
+   * A decode step's attention over a 200-slot cache at slot 150, rows left-padded differently (row r by 9 r slots),
+   * with and without a sliding window: the kernel (visible slots only) against SDPA with the additive mask.
+   */
+  private void checkAttention(NDManager m, int rows, int window) {
+    int capacity = 200;
+    long slot = 150;
+    try (NDScope scope = new NDScope()) {
+      NDArray q = random(m, new Shape(rows, 1, HEADS, HEAD_DIM), 1.0);
+      NDArray keys = random(m, new Shape(rows, KV_HEADS, capacity, HEAD_DIM), 1.0);
+      NDArray values = random(m, new Shape(rows, KV_HEADS, capacity, HEAD_DIM), 1.0);
+      long[] pad = new long[rows];
+      float[] mask = new float[rows * capacity];
+      for (int r = 0; r < rows; r++) {
+        pad[r] = 9L * r;
+        for (int j = 0; j < capacity; j++) {
+          boolean visible = j >= pad[r] && j <= slot && (window == 0 || j > slot - window);
+          mask[r * capacity + j] = visible ? 0f : -1e9f;
+        }
+      }
+      NDArray padding = m.create(pad, new Shape(rows, 1));
+      NDArray slotArray = m.create(new long[] {slot});
+      NDArray prepared = kernels.attentionMask(m.create(mask, new Shape(rows, 1, 1, 1, capacity)).toType(BF16, false),
+          HEADS / KV_HEADS, BF16);
+      compare("decodeAttention" + (window > 0 ? " window " + window : ""), rows, rows <= 4,
+          () -> kernels.decodeAttention(q, keys, values, slotArray, padding, window, prepared, BF16));
+    }
+  }
+
+  /**
+   * The recorded plain draw ({@link RecordedPlainSampler}): kernel against the composed ops, 12 steps each for 1 and
+   * 3 rows at temperature 1 and 0.7 and greedy, over the 1B vocabulary: the same ids, log-probs within 1e-4.
+   */
+  private void checkSampling(NDManager m) {
+    for (int rows : new int[] {1, 3}) {
+      for (double temperature : new double[] {1.0, 0.7, 0.0}) {
+        try (NDScope scope = new NDScope()) {
+          SamplingParams params = SamplingParams.defaults().withTemperature(temperature);
+          double[][] uniforms = new double[12][rows];
+          java.util.SplittableRandom random = new java.util.SplittableRandom(rows * 31L + (long) (temperature * 10));
+          for (double[] step : uniforms) {
+            for (int r = 0; r < rows; r++) {
+              step[r] = random.nextDouble();
+            }
+          }
+          NDArray logits = m.randomUniform(-4f, 4f, new Shape(12, rows, 1, VOCAB));
+          float[][] results = new float[2][];
+          long launched = 0;
+          for (int pass = 0; pass < 2; pass++) {
+            FusedKernels.useDecodeKernels(pass == 0);
+            RecordedPlainSampler sampler = new RecordedPlainSampler(m, params, uniforms, rows, VOCAB);
+            NDArray tokens = m.zeros(new Shape(rows, 1), DataType.INT64);
+            NDArray slot = m.zeros(new Shape(1), DataType.INT64);
+            float[] all = new float[12 * 2 * rows];
+            long before = FusedKernels.decodeKernelsLaunched();
+            for (int s = 0; s < 12; s++) {
+              float[] step = sampler.apply(logits.get(s), tokens, slot).toFloatArray();
+              System.arraycopy(step, 0, all, s * 2 * rows, 2 * rows);
+            }
+            if (pass == 0) {
+              launched = FusedKernels.decodeKernelsLaunched() - before;
+            }
+            results[pass] = all;
+          }
+          FusedKernels.useDecodeKernels(true);
+          int differentIds = 0;
+          double logprobDiff = 0;
+          for (int s = 0; s < 12; s++) {
+            for (int r = 0; r < rows; r++) {
+              int at = s * 2 * rows;
+              differentIds += results[0][at + r] != results[1][at + r] ? 1 : 0;
+              logprobDiff = Math.max(logprobDiff, Math.abs(results[0][at + rows + r] - results[1][at + rows + r]));
+            }
+          }
+          log.report(differentIds == 0 && logprobDiff <= 1e-4 && launched == 12,
+              "decode-kernel sample rows " + rows + " temperature " + temperature, String.format(Locale.ROOT,
+                  "%d of %d ids differ from the composed draw, log-prob max diff %.2e, kernels launched %d "
+                      + "(expected 12)", differentIds, 12 * rows, logprobDiff, launched));
+        }
+      }
     }
   }
 

@@ -38,6 +38,9 @@ public final class FusedKernels implements Kernels {
         return Optional.empty();
       }
       configure();
+      if ("off".equals(System.getenv("SAPLING_DECODE_KERNELS"))) {
+        useDecodeKernels(false);
+      }
       return Optional.of(new FusedKernels(CudaGraphRecorder.load()));
     } catch (UnsatisfiedLinkError e) {
       return Optional.empty();
@@ -105,6 +108,14 @@ public final class FusedKernels implements Kernels {
       NDArray values, NDArray slot) {
     return wrap(qkv, ropeStore(handle(qkv), heads, kvHeads, handle(cos), handle(sin), handle(keys), handle(values),
         handle(slot)));
+  }
+
+  /** The decode kernel (the visible slots only) at 1 to 4 rows of bf16 on a GPU, else {@link #attention}. */
+  @Override
+  public NDArray decodeAttention(NDArray q, NDArray keys, NDArray values, NDArray slot, NDArray padding, int window,
+      NDArray mask, DataType computeType) {
+    return wrap(q, decodeAttention(handle(q), handle(keys), handle(values), handle(slot), handle(padding), window,
+        handle(mask), computeType.ordinal()));
   }
 
   /**
@@ -188,6 +199,9 @@ public final class FusedKernels implements Kernels {
   private static native long normSwiGluMlp(long x, long norm, double eps, long gateUp, long down, int computeType);
 
   private static native long normLogits(long x, long norm, double eps, long lmHead, int computeType);
+
+  private static native long decodeAttention(long q, long keys, long values, long slot, long padding, int window,
+      long mask, int computeType);
 
   private static native long ropeStore(long qkv, int heads, int kvHeads, long cos, long sin, long keys, long values,
       long slot);

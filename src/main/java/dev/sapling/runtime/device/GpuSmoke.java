@@ -24,7 +24,9 @@ import dev.sapling.model.WeightsBuilder;
 import dev.sapling.model.format.RawTensor;
 import dev.sapling.model.format.TensorType;
 import dev.sapling.model.tokenizer.IdTokenizer;
+import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.Scorer;
+import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,6 +74,7 @@ public final class GpuSmoke {
     boolean bench = false;
     String profile = null;
     String profileScore = null;
+    String profileGenerate = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--device") && i + 1 < args.length) {
         deviceFlag = args[++i];
@@ -79,11 +82,13 @@ public final class GpuSmoke {
         profile = args[++i];
       } else if (args[i].equals("--profile-score") && i + 1 < args.length) {
         profileScore = args[++i];
+      } else if (args[i].equals("--profile-generate") && i + 1 < args.length) {
+        profileGenerate = args[++i];
       } else if (args[i].equals("--bench")) {
         bench = true;
       } else {
         System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json] "
-            + "[--profile-score TRACE.json]");
+            + "[--profile-score TRACE.json] [--profile-generate TRACE.json]");
         System.exit(2);
       }
     }
@@ -93,7 +98,10 @@ public final class GpuSmoke {
     Device device = DeviceSelector.standard().select(deviceFlag);
     GpuSmoke smoke = new GpuSmoke(System.out, device);
     smoke.checkBridge();
-    if ((profileScore != null || profile != null) && !bench) { // profiling only
+    if ((profileScore != null || profile != null || profileGenerate != null) && !bench) { // profiling only
+      if (profileGenerate != null) {
+        smoke.profileGenerate(profileGenerate);
+      }
       if (profile != null) {
         smoke.profileDecode(profile);
       }
@@ -151,7 +159,9 @@ public final class GpuSmoke {
   private void checkBridge() {
     boolean ours = JniUtils.getFeatures().contains("SAPLING_BRIDGE");
     check("bridge", ours, (ours ? "Sapling bridge loaded" : "DJL's own JNI library is loaded, not the bridge")
-        + (fused.isPresent() ? ", fused kernels available" : ", no fused kernels (composed ops only)"));
+        + (fused.isPresent() ? ", fused kernels available" : ", no fused kernels (composed ops only)")
+        + (FusedKernels.decodeKernels() ? ", decode kernels built" : ", no decode kernels")
+        + (AsyncReadback.available() ? ", asynchronous readback" : ", no asynchronous readback"));
   }
 
   /** BF16 created from F32 on the device reads back as DJL BFLOAT16 and rounds exactly like Java's truncation. */
@@ -386,6 +396,14 @@ public final class GpuSmoke {
               kernels == Kernels.composed() ? "composed" : "fused", batch);
         }
         fused.ifPresent(k -> decode(new Transformer(c, w, k), m, weightBytes, "fused+graph", batch, true));
+        if (fused.isPresent() && FusedKernels.decodeKernels()) {
+          FusedKernels.useDecodeKernels(false);
+          try {
+            decode(new Transformer(c, w, fused.get()), m, weightBytes, "fused+graph, decode kernels off", batch, true);
+          } finally {
+            FusedKernels.useDecodeKernels(true);
+          }
+        }
       }
     }
   }
@@ -524,6 +542,31 @@ public final class GpuSmoke {
   }
 
   /**
+   * The benchmark's batch-1 sampling through {@link Generator} (1B-shaped BF16 model, 128-token prompt, T = 1, EOS off,
+   * every default on): prints the time per token of a warm run with 256 new tokens, then writes a PyTorch (Kineto)
+   * trace of a run with 32.
+   */
+  private void profileGenerate(String file) {
+    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
+        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
+      Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
+      List<int[]> prompt = List.of(new SplittableRandom(5).ints(128, 0, c.vocabSize()).toArray());
+      for (int round = 0; round < 3; round++) {
+        long t0 = System.nanoTime();
+        generator.generateIds(prompt, SamplingParams.defaults().withTemperature(1).withMaxNewTokens(256).withSeed(round));
+        out.println(String.format(Locale.ROOT, "BENCH generate-1b-bf16 batch 1 T=1: %.3f ms per token (256 tokens)",
+            (System.nanoTime() - t0) / 1e6 / 256));
+      }
+      JniUtils.startProfile(device.isGpu(), false, false);
+      generator.generateIds(prompt, SamplingParams.defaults().withTemperature(1).withMaxNewTokens(32).withSeed(9));
+      JniUtils.stopProfile(file);
+      out.println("PROFILE wrote " + file);
+    }
+  }
+
+  /**
    * Writes PyTorch (Kineto) traces of four batch-1 decode steps of the 1B-shaped model: composed ops, fused kernels,
    * and fused kernels replayed as a CUDA graph.
    */
@@ -536,11 +579,15 @@ public final class GpuSmoke {
       if (fused.isPresent()) {
         variants.add("fused");
         variants.add("graph");
+        if (FusedKernels.decodeKernels()) {
+          variants.add("graph-aten"); // the same graph with the decode kernels off
+        }
       }
       for (String variant : variants) {
         Transformer t = new Transformer(c, w, variant.equals("composed") ? Kernels.composed() : fused.get());
+        FusedKernels.useDecodeKernels(!variant.equals("graph-aten"));
         try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 64, new int[1])) {
-          StaticDecoder decoder = variant.equals("graph") ? StaticDecoder.open(t, cache) : null;
+          StaticDecoder decoder = variant.startsWith("graph") ? StaticDecoder.open(t, cache) : null;
           for (int s = 0; s < 12; s++) {
             if (s == 8) {
               JniUtils.startProfile(device.isGpu(), false, false);
@@ -559,6 +606,8 @@ public final class GpuSmoke {
           out.println("PROFILE wrote " + name);
         }
       }
+    } finally {
+      FusedKernels.useDecodeKernels(true);
     }
   }
 
@@ -623,9 +672,11 @@ public final class GpuSmoke {
     int in = c.intermediateSize();
     List<LayerWeights> layers = new ArrayList<>();
     for (int i = 0; i < c.numLayers(); i++) {
-      layers.add(new LayerWeights(m.ones(new Shape(h), dtype), random(m, new Shape(h, q + 2 * kv), 0.02, dtype), null,
-          null, null, random(m, new Shape(q, h), 0.02, dtype), m.ones(new Shape(h), dtype),
-          random(m, new Shape(h, 2 * in), 0.02, dtype), random(m, new Shape(in, h), 0.02, dtype)));
+      // [in, out] projections as the loader holds them: transposed views of [out, in] storage
+      layers.add(new LayerWeights(m.ones(new Shape(h), dtype),
+          random(m, new Shape(q + 2 * kv, h), 0.02, dtype).transpose(), null, null, null,
+          random(m, new Shape(h, q), 0.02, dtype).transpose(), m.ones(new Shape(h), dtype),
+          random(m, new Shape(2 * in, h), 0.02, dtype).transpose(), random(m, new Shape(h, in), 0.02, dtype).transpose()));
     }
     NDArray embedding = random(m, new Shape(c.vocabSize(), h), 0.02, dtype);
     return new Weights(embedding, layers, m.ones(new Shape(h), dtype), embedding.transpose());

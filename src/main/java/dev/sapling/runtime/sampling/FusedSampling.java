@@ -3,6 +3,7 @@ package dev.sapling.runtime.sampling;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,28 @@ public final class FusedSampling implements DeviceSampling {
     return ComposedSampling.unpack(out, rows.size());
   }
 
+  /**
+   * {@link RecordedPlainSampler}'s draw as Sapling's decode kernel (two launches, src/main/native/kernels): float32
+   * {@code logits} {@code [rows, 1, vocab]}, row {@code *step} of {@code uniforms} ({@code [steps, rows]} float64);
+   * writes the ids into {@code tokens} ({@code [rows, 1]} int64) and returns {@code [2, rows]} float32 (ids,
+   * log-probs) in the logits' manager. Null where the kernel does not apply (not a GPU, a bridge without it): the
+   * caller composes the draw from DJL ops.
+   */
+  static NDArray recordedDraw(NDArray logits, NDArray uniforms, NDArray step, double temperature, boolean greedy,
+      NDArray tokens) {
+    if (load().isEmpty()) {
+      return null;
+    }
+    long handle;
+    try {
+      handle = recordedDraw(((PtNDArray) logits).getHandle(), ((PtNDArray) uniforms).getHandle(),
+          ((PtNDArray) step).getHandle(), temperature, greedy, ((PtNDArray) tokens).getHandle());
+    } catch (UnsatisfiedLinkError e) {
+      return null;
+    }
+    return handle == 0 ? null : new PtNDArray((PtNDManager) logits.getManager(), handle);
+  }
+
   /** Probes the library once: the answer cannot change while the process runs. */
   private static final class Loaded {
     static final Optional<DeviceSampling> SAMPLING = probe();
@@ -49,6 +72,9 @@ public final class FusedSampling implements DeviceSampling {
   }
 
   private static native int version();
+
+  private static native long recordedDraw(long logits, long uniforms, long step, double temperature, boolean greedy,
+      long tokens);
 
   /** Ids then log-probs, {@code 2 * n} floats. */
   private static native float[] select(long logits, int[] logitRow, double[] temperature, int[] topK, double[] topP,

@@ -33,6 +33,8 @@ public final class RecordedPlainSampler implements StepTail {
   private final NDArray step;
   private final NDArray one;
   private final NDArray temperature;
+  private final double temperatureValue;
+  private final boolean isGreedy;
   private final NDArray greedy;
   private final NDArray ids;
   private final NDArray zero;
@@ -56,7 +58,8 @@ public final class RecordedPlainSampler implements StepTail {
     this.uniforms = manager.create(flat, new Shape(steps, rows));
     this.step = manager.zeros(new Shape(1), DataType.INT64);
     this.one = manager.ones(new Shape(1), DataType.INT64);
-    boolean isGreedy = params.isGreedy();
+    this.isGreedy = params.isGreedy();
+    this.temperatureValue = isGreedy ? 1.0 : params.temperature();
     double[] t = new double[rows];
     Arrays.fill(t, isGreedy ? 1.0 : params.temperature()); // exactly the host's double
     this.temperature = manager.create(t, new Shape(rows, 1));
@@ -68,6 +71,12 @@ public final class RecordedPlainSampler implements StepTail {
 
   @Override
   public NDArray apply(NDArray logits, NDArray tokens, NDArray slot) {
+    NDArray byKernel = FusedSampling.recordedDraw(logits, uniforms, step, temperatureValue, isGreedy, tokens);
+    if (byKernel != null) { // the decode kernel wrote the tokens
+      slot.set(new NDIndex(":"), slot.add(one));
+      step.set(new NDIndex(":"), step.add(one));
+      return byKernel;
+    }
     NDArray x = logits.reshape(rows, vocab).toType(DataType.FLOAT64, false);
     NDArray u = uniforms.get(new NDIndex("{}", step)).reshape(rows, 1);
     NDArray scaled = x.div(temperature);

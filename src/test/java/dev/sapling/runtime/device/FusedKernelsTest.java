@@ -121,6 +121,23 @@ class FusedKernelsTest {
             f.ropeStore(projected, 3, 1, cos, sin, keysF, valuesF, slot), "ropeStore queries");
         assertClose(keysC, keysF, "ropeStore keys");
         assertClose(valuesC, valuesF, "ropeStore values");
+
+        // attention of the step over the 4 slots: row r padded by r slots, slot 2 the last visible
+        NDArray q = m.randomUniform(-1, 1, new Shape(rows, 1, 4, 8));
+        float[] mask = new float[rows * 4];
+        long[] pad = new long[rows];
+        for (int r = 0; r < rows; r++) {
+          pad[r] = r % 3;
+          for (int j = 0; j < 4; j++) {
+            mask[r * 4 + j] = j >= pad[r] && j <= 2 ? 0f : -1e9f;
+          }
+        }
+        NDArray additive = m.create(mask, new Shape(rows, 1, 1, 1, 4));
+        NDArray padding = m.create(pad, new Shape(rows, 1));
+        assertClose(c.decodeAttention(q, keysC, valuesC, slot, padding, 0, c.attentionMask(additive, 4,
+                DataType.FLOAT32), DataType.FLOAT32),
+            f.decodeAttention(q, keysF, valuesF, slot, padding, 0, f.attentionMask(additive, 4, DataType.FLOAT32),
+                DataType.FLOAT32), "decodeAttention");
       }
     }
   }
