@@ -142,6 +142,7 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
       for (int r = 0; r < R; r++) {
         wRows[r] = reinterpret_cast<const uint4*>(w + static_cast<long>(n + r * N) * wStride);
       }
+      const bool oneBatch = chunk <= 32 * kUnroll;
       for (int b = begin; b < end; b += 32 * kUnroll) {
         if (!prefetched) {
 #pragma unroll
@@ -175,8 +176,23 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
           }
         }
       }
+      // a row in one batch: the next row's loads go out now, in flight during this row's reduction and epilogue
+      const int next = n + stride;
+      if (oneBatch && next < N) {
+#pragma unroll
+        for (int u = 0; u < kUnroll; u++) {
+          const int i = begin + u * 32 + lane;
+#pragma unroll
+          for (int r = 0; r < R; r++) {
+            wv[r][u] = i < end ? __ldcs(reinterpret_cast<const uint4*>(w + static_cast<long>(next + r * N) * wStride) + i)
+                               : make_uint4(0, 0, 0, 0);
+          }
+        }
+        prefetched = true;
+      }
+    } else {
+      prefetched = false;
     }
-    prefetched = false;
 #pragma unroll
     for (int r = 0; r < R; r++) {
 #pragma unroll
@@ -265,12 +281,22 @@ void launchProduct(const void* x, long xStride, const void* norm, float eps, con
                    int N, const void* add, long addStride, void* out, long outStride, cudaStream_t stream) {
   const int splits = splitsFor(K);
   const int rowsPerBlock = kWarps / splits;
+  const size_t shared = NORM ? static_cast<size_t>(M) * K * sizeof(bf16) : 0;
+  // as many blocks as stay resident together: each loops over rows (the norm prologue runs once per block, and a
+  // warp's next row is in flight while it finishes the current one)
+  static int residentFor[2] = {0, 0};  // by whether the kernel has the norm's shared memory (per instantiation)
+  int& resident = residentFor[shared > 0 ? 1 : 0];
+  if (resident == 0 &&
+      (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, productKernel<M, NORM, EPI>, kThreads, shared) !=
+           cudaSuccess ||
+       resident < 1)) {
+    resident = 1;
+  }
   int blocks = (N + rowsPerBlock - 1) / rowsPerBlock;
-  const int most = multiprocessors() * 8;
+  const int most = multiprocessors() * resident;
   if (blocks > most) {
     blocks = most;
   }
-  const size_t shared = NORM ? static_cast<size_t>(M) * K * sizeof(bf16) : 0;
   productKernel<M, NORM, EPI><<<blocks, kThreads, shared, stream>>>(
       static_cast<const bf16*>(x), xStride, static_cast<const bf16*>(norm), eps, static_cast<const bf16*>(w), wStride,
       K, N, static_cast<const bf16*>(add), addStride, out, outStride, splits);
@@ -373,23 +399,26 @@ __global__ void ropeStoreKernel(const bf16* __restrict__ qkv, long qkvStride, co
 constexpr int kAttentionWarps = 4;  // warps per block; a block takes one chunk of slots of one row and key/value head
 constexpr int kMaxGroup = 8;        // query heads per key/value head
 
-// Slots per block: 64, or more for long caches so that a row has at most 32 chunks.
+// Slots per block: 32 per warp, or more for long caches so that a row has at most 32 chunks.
 int attentionChunk(int capacity) {
-  int chunk = 64;
+  int chunk = 32 * kAttentionWarps;
   while ((capacity + chunk - 1) / chunk > 32) {
     chunk *= 2;
   }
   return chunk;
 }
 
-// One warp's share of one chunk: online softmax over its slots for the `group` query heads of key/value head kvh,
-// written as a part (max, sum, weighted values) to the workspace. Lanes hold D dimensions each (head_dim = 32 * D).
+// One warp's share of one chunk, 32 slots at a time with one slot per lane: each lane's scores for the `group` query
+// heads of key/value head kvh (its key read with wide loads), a softmax over the 32 lanes, then the weighted values
+// with the lanes over the dimensions (D each: head_dim = 32 * D). Writes one part (max, sum, weighted values) per
+// query head to the workspace.
 template <int D>
 __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
     const bf16* __restrict__ q, const bf16* __restrict__ keys, const bf16* __restrict__ values,
     const int64_t* __restrict__ slot, const int64_t* __restrict__ padding, int window, int heads, int kvHeads,
     int capacity, int chunk, float* __restrict__ workspace) {
   constexpr int hd = 32 * D;
+  __shared__ float qs[kMaxGroup][hd];
   const int kvh = blockIdx.y;
   const int r = blockIdx.z;
   const int lane = threadIdx.x & 31;
@@ -403,7 +432,10 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
     first = last - window + 1;
   }
   const float scale = rsqrtf(static_cast<float>(hd));
-  float qf[kMaxGroup][D];
+  for (int i = threadIdx.x; i < group * hd; i += blockDim.x) {
+    qs[i / hd][i % hd] = toFloat(q[(static_cast<long>(r) * heads + kvh * group) * hd + i]) * scale;
+  }
+  __syncthreads();
   float m[kMaxGroup];
   float l[kMaxGroup];
   float acc[kMaxGroup][D];
@@ -414,42 +446,85 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
 #pragma unroll
     for (int d = 0; d < D; d++) {
       acc[g][d] = 0.f;
-      qf[g][d] = g < group ? toFloat(q[(static_cast<long>(r) * heads + kvh * group + g) * hd + lane * D + d]) * scale
-                           : 0.f;
     }
   }
   const long headBase = (static_cast<long>(r) * kvHeads + kvh) * capacity * hd;
   const int per = chunk / kAttentionWarps;
-  const int j0 = blockIdx.x * chunk + warp * per;
-  for (int j = j0; j < j0 + per && j < capacity; j++) {
-    if (j < first || j > last) {
-      continue;  // the same for every lane
+  const int from = blockIdx.x * chunk + warp * per;
+  for (int j0 = from; j0 < from + per; j0 += 32) {
+    const int j = j0 + lane;
+    const bool visible = j < capacity && j >= first && j <= last;
+    const unsigned mask = __ballot_sync(0xffffffffu, visible);
+    if (mask == 0) {
+      continue;
     }
-    float kf[D];
-    float vf[D];
+    float score[kMaxGroup];
 #pragma unroll
-    for (int d = 0; d < D; d++) {
-      kf[d] = toFloat(keys[headBase + static_cast<long>(j) * hd + lane * D + d]);
-      vf[d] = toFloat(values[headBase + static_cast<long>(j) * hd + lane * D + d]);
+    for (int g = 0; g < kMaxGroup; g++) {
+      score[g] = 0.f;
     }
+    if (visible) {
+      const uint4* k = reinterpret_cast<const uint4*>(keys + headBase + static_cast<long>(j) * hd);
+      uint4 kv[hd / 8];
+#pragma unroll
+      for (int c = 0; c < hd / 8; c++) {
+        kv[c] = k[c];
+      }
+#pragma unroll
+      for (int c = 0; c < hd / 8; c++) {
+        float kf[8];
+        unpack(kv[c], kf);
+#pragma unroll
+        for (int g = 0; g < kMaxGroup; g++) {
+          if (g < group) {
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+              score[g] = fmaf(qs[g][c * 8 + e], kf[e], score[g]);
+            }
+          }
+        }
+      }
+    }
+    float weight[kMaxGroup];
 #pragma unroll
     for (int g = 0; g < kMaxGroup; g++) {
       if (g < group) {
-        float dot = 0.f;
+        float top = visible ? score[g] : -INFINITY;
 #pragma unroll
-        for (int d = 0; d < D; d++) {
-          dot = fmaf(qf[g][d], kf[d], dot);
+        for (int offset = 16; offset > 0; offset >>= 1) {
+          top = fmaxf(top, __shfl_xor_sync(0xffffffffu, top, offset));
         }
-        dot = warpSum(dot);
-        const float mNew = fmaxf(m[g], dot);
-        const float correction = expf(m[g] - mNew);
-        const float weight = expf(dot - mNew);
-        l[g] = l[g] * correction + weight;
+        const float mNew = fmaxf(m[g], top);
+        const float correction = expf(m[g] - mNew);  // 0 while m is -inf
+        weight[g] = visible ? expf(score[g] - mNew) : 0.f;
+        l[g] = l[g] * correction + warpSum(weight[g]);
 #pragma unroll
         for (int d = 0; d < D; d++) {
-          acc[g][d] = acc[g][d] * correction + weight * vf[d];
+          acc[g][d] *= correction;
         }
         m[g] = mNew;
+      }
+    }
+    // the weighted values: lanes over dimensions, the visible slots of these 32 in turn
+    const bf16* v = values + headBase + static_cast<long>(j0) * hd + lane * D;
+#pragma unroll 4
+    for (int t = 0; t < 32; t++) {
+      if (mask & (1u << t)) {
+        float vf[D];
+#pragma unroll
+        for (int d = 0; d < D; d++) {
+          vf[d] = toFloat(v[t * hd + d]);
+        }
+#pragma unroll
+        for (int g = 0; g < kMaxGroup; g++) {
+          if (g < group) {
+            const float w = __shfl_sync(0xffffffffu, weight[g], t);
+#pragma unroll
+            for (int d = 0; d < D; d++) {
+              acc[g][d] = fmaf(w, vf[d], acc[g][d]);
+            }
+          }
+        }
       }
     }
   }
