@@ -12,6 +12,8 @@
 #include <cuda_runtime.h>
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 namespace {
 
@@ -22,6 +24,21 @@ constexpr int kThreads = 32 * kWarps;
 constexpr int kUnroll = 8;              // 16-byte weight loads in flight per lane and weight row
 constexpr int kMaxRows = 4;
 constexpr size_t kMaxSharedBytes = 48 * 1024;
+
+// Programmatic dependent launch (Hopper and newer; no-ops elsewhere and when a kernel was launched without it): a
+// kernel lets the next one start while its own blocks finish, and the next one waits for it before touching anything
+// it wrote. The products load their first weights before waiting, so their weight stream overlaps the previous kernel.
+__device__ __forceinline__ void letNextKernelStart() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" :::);
+#endif
+}
+
+__device__ __forceinline__ void waitForPreviousKernel() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
 
 __device__ __forceinline__ float warpSum(float v) {
 #pragma unroll
@@ -70,7 +87,9 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
   const int end = begin + chunk;
   const int stride = gridDim.x * rowsPerBlock;
 
-  // The first loads of this warp's first row go out before the norm: they do not depend on x.
+  letNextKernelStart();
+  // The first loads of this warp's first row go out before the norm, and before waiting for the previous kernel:
+  // weights do not depend on it.
   uint4 wv[R][kUnroll];
   const int firstRow = blockIdx.x * rowsPerBlock + rowInBlock;
   if (firstRow < N) {
@@ -84,6 +103,8 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
       }
     }
   }
+
+  waitForPreviousKernel();  // x and add are the previous kernels' outputs; out may be memory they still read
 
   if (NORM) {
     __shared__ float sums[M][kWarps];
@@ -264,6 +285,23 @@ int multiprocessors() {
   return counts[device];
 }
 
+// Whether products are launched to overlap the kernel before them (programmatic dependent launch): on GPUs of compute
+// capability 9.0 and newer, unless SAPLING_KERNEL_OVERLAP=off.
+bool overlapLaunches() {
+  static int on = -1;
+  if (on < 0) {
+    int device = 0;
+    int major = 0;
+    const char* flag = getenv("SAPLING_KERNEL_OVERLAP");
+    on = cudaGetDevice(&device) == cudaSuccess &&
+                 cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                 major >= 9 && !(flag != nullptr && strcmp(flag, "off") == 0)
+             ? 1
+             : 0;
+  }
+  return on == 1;
+}
+
 // Warps per output row: enough that each warp's part of a row is about 2048 elements (all its loads in flight).
 int splitsFor(int K) {
   const int k8 = K / 8;
@@ -297,9 +335,21 @@ void launchProduct(const void* x, long xStride, const void* norm, float eps, con
   if (blocks > most) {
     blocks = most;
   }
-  productKernel<M, NORM, EPI><<<blocks, kThreads, shared, stream>>>(
-      static_cast<const bf16*>(x), xStride, static_cast<const bf16*>(norm), eps, static_cast<const bf16*>(w), wStride,
-      K, N, static_cast<const bf16*>(add), addStride, out, outStride, splits);
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(blocks);
+  config.blockDim = dim3(kThreads);
+  config.dynamicSmemBytes = shared;
+  config.stream = stream;
+  cudaLaunchAttribute overlap[1];
+  overlap[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  overlap[0].val.programmaticStreamSerializationAllowed = 1;
+  if (overlapLaunches()) {
+    config.attrs = overlap;
+    config.numAttrs = 1;
+  }
+  cudaLaunchKernelEx(&config, productKernel<M, NORM, EPI>, static_cast<const bf16*>(x), xStride,
+                     static_cast<const bf16*>(norm), eps, static_cast<const bf16*>(w), wStride, K, N,
+                     static_cast<const bf16*>(add), addStride, out, outStride, splits);
 }
 
 template <int M>
@@ -361,6 +411,7 @@ __global__ void ropeStoreKernel(const bf16* __restrict__ qkv, long qkvStride, co
                                 const bf16* __restrict__ sin, long csStride, int heads, int kvHeads, int headDim,
                                 const int64_t* __restrict__ slot, bf16* __restrict__ qOut, bf16* __restrict__ keys,
                                 bf16* __restrict__ values, int capacity) {
+  letNextKernelStart();
   const int half = headDim / 2;
   const int m = blockIdx.y;
   const int idx = blockIdx.x * blockDim.x + threadIdx.x;
@@ -417,6 +468,7 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
     const bf16* __restrict__ q, const bf16* __restrict__ keys, const bf16* __restrict__ values,
     const int64_t* __restrict__ slot, const int64_t* __restrict__ padding, int window, int heads, int kvHeads,
     int capacity, int chunk, float* __restrict__ workspace) {
+  letNextKernelStart();
   constexpr int hd = 32 * D;
   __shared__ float qs[kMaxGroup][hd];
   const int kvh = blockIdx.y;
@@ -505,23 +557,29 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
         m[g] = mNew;
       }
     }
-    // the weighted values: lanes over dimensions, the visible slots of these 32 in turn
+    // the weighted values: lanes over dimensions; 16 slots' values loaded at once, then added in slot order
     const bf16* v = values + headBase + static_cast<long>(j0) * hd + lane * D;
-#pragma unroll 4
-    for (int t = 0; t < 32; t++) {
-      if (mask & (1u << t)) {
-        float vf[D];
+#pragma unroll
+    for (int half = 0; half < 32; half += 16) {
+      float vf[16][D];
+#pragma unroll
+      for (int t = 0; t < 16; t++) {
 #pragma unroll
         for (int d = 0; d < D; d++) {
-          vf[d] = toFloat(v[t * hd + d]);
+          vf[t][d] = j0 + half + t < capacity ? toFloat(v[(half + t) * hd + d]) : 0.f;
         }
+      }
 #pragma unroll
-        for (int g = 0; g < kMaxGroup; g++) {
-          if (g < group) {
-            const float w = __shfl_sync(0xffffffffu, weight[g], t);
+      for (int t = 0; t < 16; t++) {
+        if (mask & (1u << (half + t))) {
 #pragma unroll
-            for (int d = 0; d < D; d++) {
-              acc[g][d] = fmaf(w, vf[d], acc[g][d]);
+          for (int g = 0; g < kMaxGroup; g++) {
+            if (g < group) {
+              const float w = __shfl_sync(0xffffffffu, weight[g], half + t);
+#pragma unroll
+              for (int d = 0; d < D; d++) {
+                acc[g][d] = fmaf(w, vf[t][d], acc[g][d]);
+              }
             }
           }
         }
@@ -548,6 +606,7 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
 // Combines the parts of each (row, query head): one thread per dimension.
 __global__ void attentionCombineKernel(const float* __restrict__ workspace, int heads, int kvHeads, int hd, int parts,
                                        bf16* __restrict__ out) {
+  letNextKernelStart();
   const int h = blockIdx.x;
   const int r = blockIdx.y;
   const int d = threadIdx.x;
@@ -626,6 +685,7 @@ __device__ double blockSum(double v, double* scratch) {
 __global__ void __launch_bounds__(kSampleThreads) sampleSegmentsKernel(const float* __restrict__ logits, int vocab,
                                                                        double temperature,
                                                                        double* __restrict__ workspace) {
+  letNextKernelStart();
   __shared__ float values[kSampleThreads];
   __shared__ int indexes[kSampleThreads];
   __shared__ double scratch[kSampleThreads];
@@ -680,6 +740,7 @@ __global__ void __launch_bounds__(kSampleThreads) sampleChooseKernel(
     const float* __restrict__ logits, int rows, int vocab, const double* __restrict__ uniforms,
     const int64_t* __restrict__ step, double temperature, int greedy, const double* __restrict__ workspace,
     int64_t* __restrict__ tokens, float* __restrict__ result) {
+  letNextKernelStart();
   __shared__ float values[kSampleThreads];
   __shared__ int indexes[kSampleThreads];
   __shared__ double weights[kSampleSegments];
