@@ -112,7 +112,8 @@ void inPlace(JNIEnv* env, jlong a, jlong b, F&& f) {
 
 // Sapling's small-batch decode kernels (kernels/decode_kernels.cu, bound in bridge_kernels.cc): set at load when the
 // bridge was built with them (a CUDA PyTorch and nvcc), else null. Each function returns an undefined tensor when its
-// inputs do not suit the kernel (not CUDA, not bf16, more than 4 rows, another layout); the caller then runs ATen ops.
+// inputs do not suit the kernel (not CUDA, not bf16, more rows than it wins at, another layout); the caller then runs
+// ATen ops.
 struct DecodeKernels {
   // epilogue(x' . weight): x [..., K]; x' = rms_norm(x) * norm when norm is defined; weight [K, N] a transposed view
   // of a contiguous [N, K] (for swiGlu: [K, 2N], gate columns then up columns); add: the residual [..., N] or a bias

@@ -128,7 +128,7 @@ at::Tensor addProductOrKernel(const at::Tensor& residual, const at::Tensor& x, c
   return out.defined() ? out : addProduct(residual, x, weight);
 }
 
-// rms_norm(x) * norm times weight (plus bias): one decode kernel at 1 to 4 rows, else the norm and one product.
+// rms_norm(x) * norm times weight (plus bias): one decode kernel at 1 or 2 rows, else the norm and one product.
 at::Tensor normProduct(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& weight,
                        const at::Tensor& bias, at::ScalarType computeType) {
   at::Tensor out = decodeProduct(x, norm, eps, weight, bias.defined() ? kAdd : kStore, bias);
@@ -145,7 +145,7 @@ at::Tensor normProduct(const at::Tensor& x, const at::Tensor& norm, double eps, 
   return rows.view(shape);
 }
 
-// x + swiGlu(rms_norm(x) * norm): at 1 to 4 rows two decode kernels (norm, gate, up and SiLU in one; down and the
+// x + swiGlu(rms_norm(x) * norm): at 1 or 2 rows two decode kernels (norm, gate, up and SiLU in one; down and the
 // residual in the other), else the norm and swiGluMlp.
 at::Tensor normSwiGluMlp(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& gateUp,
                          const at::Tensor& down, at::ScalarType computeType) {

@@ -459,23 +459,23 @@ int attentionChunk(int capacity) {
   return chunk;
 }
 
-// One warp's share of one chunk, 32 slots at a time with one slot per lane: each lane's scores for the `group` query
-// heads of key/value head kvh (its key read with wide loads), a softmax over the 32 lanes, then the weighted values
-// with the lanes over the dimensions (D each: head_dim = 32 * D). Writes one part (max, sum, weighted values) per
-// query head to the workspace.
-template <int D>
+// One warp's share of one chunk, 32 slots at a time with one slot per lane: each lane's scores for the G query heads
+// of key/value head kvh (its key read with wide loads), a softmax across the 32 lanes, then the weighted values with
+// the lanes over the dimensions (D each: head_dim = 32 * D), the weights read back from shared memory. G and D are
+// compile-time so that no step waits behind a branch. Writes one part (max, sum, weighted values) per query head.
+template <int D, int G>
 __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
     const bf16* __restrict__ q, const bf16* __restrict__ keys, const bf16* __restrict__ values,
     const int64_t* __restrict__ slot, const int64_t* __restrict__ padding, int window, int heads, int kvHeads,
     int capacity, int chunk, float* __restrict__ workspace) {
   letNextKernelStart();
   constexpr int hd = 32 * D;
-  __shared__ float qs[kMaxGroup][hd];
+  __shared__ float qs[G][hd];
+  __shared__ float weights[kAttentionWarps][G][32];
   const int kvh = blockIdx.y;
   const int r = blockIdx.z;
   const int lane = threadIdx.x & 31;
   const int warp = threadIdx.x >> 5;
-  const int group = heads / kvHeads;
   const int parts = gridDim.x * kAttentionWarps;
   const int p = blockIdx.x * kAttentionWarps + warp;
   const long last = *slot;
@@ -484,15 +484,15 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
     first = last - window + 1;
   }
   const float scale = rsqrtf(static_cast<float>(hd));
-  for (int i = threadIdx.x; i < group * hd; i += blockDim.x) {
-    qs[i / hd][i % hd] = toFloat(q[(static_cast<long>(r) * heads + kvh * group) * hd + i]) * scale;
+  for (int i = threadIdx.x; i < G * hd; i += blockDim.x) {
+    qs[i / hd][i % hd] = toFloat(q[(static_cast<long>(r) * heads + kvh * G) * hd + i]) * scale;
   }
   __syncthreads();
-  float m[kMaxGroup];
-  float l[kMaxGroup];
-  float acc[kMaxGroup][D];
+  float m[G];
+  float l[G];
+  float acc[G][D];
 #pragma unroll
-  for (int g = 0; g < kMaxGroup; g++) {
+  for (int g = 0; g < G; g++) {
     m[g] = -INFINITY;
     l[g] = 0.f;
 #pragma unroll
@@ -506,13 +506,12 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
   for (int j0 = from; j0 < from + per; j0 += 32) {
     const int j = j0 + lane;
     const bool visible = j < capacity && j >= first && j <= last;
-    const unsigned mask = __ballot_sync(0xffffffffu, visible);
-    if (mask == 0) {
+    if (__ballot_sync(0xffffffffu, visible) == 0) {
       continue;
     }
-    float score[kMaxGroup];
+    float score[G];
 #pragma unroll
-    for (int g = 0; g < kMaxGroup; g++) {
+    for (int g = 0; g < G; g++) {
       score[g] = 0.f;
     }
     if (visible) {
@@ -527,37 +526,35 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
         float kf[8];
         unpack(kv[c], kf);
 #pragma unroll
-        for (int g = 0; g < kMaxGroup; g++) {
-          if (g < group) {
+        for (int g = 0; g < G; g++) {
 #pragma unroll
-            for (int e = 0; e < 8; e++) {
-              score[g] = fmaf(qs[g][c * 8 + e], kf[e], score[g]);
-            }
+          for (int e = 0; e < 8; e++) {
+            score[g] = fmaf(qs[g][c * 8 + e], kf[e], score[g]);
           }
         }
       }
     }
-    float weight[kMaxGroup];
 #pragma unroll
-    for (int g = 0; g < kMaxGroup; g++) {
-      if (g < group) {
-        float top = visible ? score[g] : -INFINITY;
+    for (int g = 0; g < G; g++) {
+      float top = visible ? score[g] : -INFINITY;
 #pragma unroll
-        for (int offset = 16; offset > 0; offset >>= 1) {
-          top = fmaxf(top, __shfl_xor_sync(0xffffffffu, top, offset));
-        }
-        const float mNew = fmaxf(m[g], top);
-        const float correction = expf(m[g] - mNew);  // 0 while m is -inf
-        weight[g] = visible ? expf(score[g] - mNew) : 0.f;
-        l[g] = l[g] * correction + warpSum(weight[g]);
-#pragma unroll
-        for (int d = 0; d < D; d++) {
-          acc[g][d] *= correction;
-        }
-        m[g] = mNew;
+      for (int offset = 16; offset > 0; offset >>= 1) {
+        top = fmaxf(top, __shfl_xor_sync(0xffffffffu, top, offset));
       }
+      const float mNew = fmaxf(m[g], top);
+      const float correction = expf(m[g] - mNew);  // 0 while m is -inf
+      const float weight = visible ? expf(score[g] - mNew) : 0.f;
+      weights[warp][g][lane] = weight;
+      l[g] = l[g] * correction + warpSum(weight);
+#pragma unroll
+      for (int d = 0; d < D; d++) {
+        acc[g][d] *= correction;
+      }
+      m[g] = mNew;
     }
+    __syncwarp();
     // the weighted values: lanes over dimensions; 16 slots' values loaded at once, then added in slot order
+    // (a slot that is not visible has weight 0; its values, from the same cache, are finite)
     const bf16* v = values + headBase + static_cast<long>(j0) * hd + lane * D;
 #pragma unroll
     for (int half = 0; half < 32; half += 16) {
@@ -571,65 +568,91 @@ __global__ void __launch_bounds__(32 * kAttentionWarps) attentionPartsKernel(
       }
 #pragma unroll
       for (int t = 0; t < 16; t++) {
-        if (mask & (1u << (half + t))) {
 #pragma unroll
-          for (int g = 0; g < kMaxGroup; g++) {
-            if (g < group) {
-              const float w = __shfl_sync(0xffffffffu, weight[g], half + t);
+        for (int g = 0; g < G; g++) {
+          const float w = weights[warp][g][half + t];
 #pragma unroll
-              for (int d = 0; d < D; d++) {
-                acc[g][d] = fmaf(w, vf[t][d], acc[g][d]);
-              }
-            }
+          for (int d = 0; d < D; d++) {
+            acc[g][d] = fmaf(w, vf[t][d], acc[g][d]);
           }
         }
       }
     }
+    __syncwarp();
   }
-  float* base = workspace + ((static_cast<long>(r) * kvHeads + kvh) * parts + p) * group * (hd + 2);
+  float* base = workspace + ((static_cast<long>(r) * kvHeads + kvh) * parts + p) * G * (hd + 2);
 #pragma unroll
-  for (int g = 0; g < kMaxGroup; g++) {
-    if (g < group) {
-      float* o = base + g * (hd + 2);
-      if (lane == 0) {
-        o[0] = m[g];
-        o[1] = l[g];
-      }
+  for (int g = 0; g < G; g++) {
+    float* o = base + g * (hd + 2);
+    if (lane == 0) {
+      o[0] = m[g];
+      o[1] = l[g];
+    }
 #pragma unroll
-      for (int d = 0; d < D; d++) {
-        o[2 + lane * D + d] = acc[g][d];
-      }
+    for (int d = 0; d < D; d++) {
+      o[2 + lane * D + d] = acc[g][d];
     }
   }
 }
 
-// Combines the parts of each (row, query head): one thread per dimension.
+// Combines the parts of each (row, query head), one thread per dimension: the parts' maxima and sums in parallel
+// (through shared memory), then each dimension's weighted sum over the parts with its loads in flight together.
+constexpr int kMaxParts = 4 * 32;
+
 __global__ void attentionCombineKernel(const float* __restrict__ workspace, int heads, int kvHeads, int hd, int parts,
                                        bf16* __restrict__ out) {
   letNextKernelStart();
+  __shared__ float scales[kMaxParts];
+  __shared__ float partial[2][8];
   const int h = blockIdx.x;
   const int r = blockIdx.y;
-  const int d = threadIdx.x;
+  const int t = threadIdx.x;
+  const int lane = t & 31;
+  const int warp = t >> 5;
+  const int warps = blockDim.x / 32;
   const int group = heads / kvHeads;
   const int kvh = h / group;
   const int g = h - kvh * group;
   const long partStride = static_cast<long>(group) * (hd + 2);
   const float* base = workspace + (static_cast<long>(r) * kvHeads + kvh) * parts * partStride + g * (hd + 2);
   float most = -INFINITY;
-  for (int p = 0; p < parts; p++) {
+  for (int p = t; p < parts; p += blockDim.x) {
     most = fmaxf(most, base[p * partStride]);
   }
-  float sum = 0.f;
-  float value = 0.f;
-  for (int p = 0; p < parts; p++) {
-    const float* part = base + p * partStride;
-    if (part[1] > 0.f) {
-      const float c = expf(part[0] - most);
-      sum += part[1] * c;
-      value += part[2 + d] * c;
-    }
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    most = fmaxf(most, __shfl_xor_sync(0xffffffffu, most, offset));
   }
-  out[(static_cast<long>(r) * heads + h) * hd + d] = __float2bfloat16(value / sum);
+  if (lane == 0) {
+    partial[0][warp] = most;
+  }
+  __syncthreads();
+  most = partial[0][0];
+  for (int w = 1; w < warps; w++) {
+    most = fmaxf(most, partial[0][w]);
+  }
+  float sum = 0.f;
+  for (int p = t; p < parts; p += blockDim.x) {
+    const float* part = base + p * partStride;
+    const float c = part[1] > 0.f ? expf(part[0] - most) : 0.f;
+    scales[p] = c;
+    sum += part[1] * c;
+  }
+  sum = warpSum(sum);
+  if (lane == 0) {
+    partial[1][warp] = sum;
+  }
+  __syncthreads();
+  sum = 0.f;
+  for (int w = 0; w < warps; w++) {
+    sum += partial[1][w];
+  }
+  float value = 0.f;
+#pragma unroll 8
+  for (int p = 0; p < parts; p++) {
+    value = fmaf(base[p * partStride + 2 + t], scales[p], value);
+  }
+  out[(static_cast<long>(r) * heads + h) * hd + t] = __float2bfloat16(value / sum);
 }
 
 // ---- sampling -----------------------------------------------------------------------------------------------------
@@ -932,6 +955,42 @@ extern "C" const char* sapling_rope_store(const void* qkv, long qkv_stride, cons
   return launchError();
 }
 
+template <int D, int G>
+void launchAttentionPartsFor(dim3 grid, cudaStream_t s, const bf16* q, const bf16* keys, const bf16* values,
+                             const int64_t* slot, const int64_t* padding, int window, int heads, int kvHeads,
+                             int capacity, int chunk, float* workspace) {
+  attentionPartsKernel<D, G><<<grid, 32 * kAttentionWarps, 0, s>>>(q, keys, values, slot, padding, window, heads,
+                                                                  kvHeads, capacity, chunk, workspace);
+}
+
+template <int D>
+void launchAttentionPartsD(int group, dim3 grid, cudaStream_t s, const bf16* q, const bf16* keys, const bf16* values,
+                           const int64_t* slot, const int64_t* padding, int window, int heads, int kvHeads,
+                           int capacity, int chunk, float* workspace) {
+  switch (group) {
+#define SAPLING_GROUP(G)                                                                                       \
+  case G:                                                                                                      \
+    launchAttentionPartsFor<D, G>(grid, s, q, keys, values, slot, padding, window, heads, kvHeads, capacity, \
+                                  chunk, workspace);                                                           \
+    break;
+    SAPLING_GROUP(1) SAPLING_GROUP(2) SAPLING_GROUP(3) SAPLING_GROUP(4) SAPLING_GROUP(5) SAPLING_GROUP(6)
+    SAPLING_GROUP(7) SAPLING_GROUP(8)
+#undef SAPLING_GROUP
+  }
+}
+
+void launchAttentionParts(int d, int group, dim3 grid, cudaStream_t s, const bf16* q, const bf16* keys,
+                          const bf16* values, const int64_t* slot, const int64_t* padding, int window, int heads,
+                          int kvHeads, int capacity, int chunk, float* workspace) {
+  if (d == 2) {
+    launchAttentionPartsD<2>(group, grid, s, q, keys, values, slot, padding, window, heads, kvHeads, capacity, chunk,
+                             workspace);
+  } else {
+    launchAttentionPartsD<4>(group, grid, s, q, keys, values, slot, padding, window, heads, kvHeads, capacity, chunk,
+                             workspace);
+  }
+}
+
 extern "C" long sapling_decode_attention_workspace(int rows, int heads, int head_dim, int capacity) {
   const int chunk = attentionChunk(capacity);
   const long parts = static_cast<long>((capacity + chunk - 1) / chunk) * kAttentionWarps;
@@ -950,15 +1009,9 @@ extern "C" const char* sapling_decode_attention(const void* q, const void* keys,
   const int chunks = (capacity + chunk - 1) / chunk;
   cudaStream_t s = static_cast<cudaStream_t>(stream);
   dim3 grid(chunks, kv_heads, rows);
-  if (head_dim == 64) {
-    attentionPartsKernel<2><<<grid, 32 * kAttentionWarps, 0, s>>>(
-        static_cast<const bf16*>(q), static_cast<const bf16*>(keys), static_cast<const bf16*>(values), slot, padding,
-        window, heads, kv_heads, capacity, chunk, static_cast<float*>(workspace));
-  } else {
-    attentionPartsKernel<4><<<grid, 32 * kAttentionWarps, 0, s>>>(
-        static_cast<const bf16*>(q), static_cast<const bf16*>(keys), static_cast<const bf16*>(values), slot, padding,
-        window, heads, kv_heads, capacity, chunk, static_cast<float*>(workspace));
-  }
+  launchAttentionParts(head_dim / 32, heads / kv_heads, grid, s, static_cast<const bf16*>(q),
+                       static_cast<const bf16*>(keys), static_cast<const bf16*>(values), slot, padding, window, heads,
+                       kv_heads, capacity, chunk, static_cast<float*>(workspace));
   const char* error = launchError();
   if (error != nullptr) {
     return error;

@@ -78,7 +78,7 @@ public final class FusedKernels implements Kernels {
     return wrap(residual, swiGluMlp(handle(residual), handle(x), handle(gateUp), handle(down)));
   }
 
-  /** One decode kernel at 1 to 4 rows of bf16 on a GPU (norm, product and bias together), else the norm and a product. */
+  /** One decode kernel at 1 or 2 rows of bf16 on a GPU (norm, product and bias together), else the norm and a product. */
   @Override
   public NDArray normProduct(NDArray x, NDArray norm, double eps, NDArray weight, NDArray bias,
       DataType computeType) {
@@ -87,7 +87,7 @@ public final class FusedKernels implements Kernels {
   }
 
   /**
-   * Two decode kernels at 1 to 4 rows of bf16 on a GPU (norm, gate, up and SiLU in one; down and the residual in the
+   * Two decode kernels at 1 or 2 rows of bf16 on a GPU (norm, gate, up and SiLU in one; down and the residual in the
    * other), else the norm and {@link #swiGluMlp}.
    */
   @Override
@@ -96,7 +96,7 @@ public final class FusedKernels implements Kernels {
     return wrap(x, normSwiGluMlp(handle(x), handle(norm), eps, handle(gateUp), handle(down), computeType.ordinal()));
   }
 
-  /** One decode kernel writing float32 logits at 1 to 4 rows of bf16 on a GPU, else the norm and one product. */
+  /** One decode kernel writing float32 logits at 1 or 2 rows of bf16 on a GPU, else the norm and one product. */
   @Override
   public NDArray normLogits(NDArray x, NDArray norm, double eps, NDArray lmHead, DataType computeType) {
     return wrap(x, normLogits(handle(x), handle(norm), eps, handle(lmHead), computeType.ordinal()));
