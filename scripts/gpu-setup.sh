@@ -113,6 +113,10 @@ else
   fi
   [ "$status" = 0 ] && [ -f "$lib" ] || { log "bridge build failed"; exit 1; }
   log "built $lib in $(( $(date +%s) - start )) s"
+  if grep -q "without Sapling's decode kernels" "$cache/cmake.log" 2>/dev/null; then
+    log "no CUDA compiler (nvcc) found: built without Sapling's decode kernels; small-batch decode runs ATen ops" \
+      "(install CUDA's nvcc, or set CUDACXX to it, and delete $cache to rebuild)"
+  fi
 fi
 
 # DJL looks for <ENGINE_CACHE_DIR>/pytorch/<version>-<flavor>-linux-x86_64/0.36.0-libdjl_torch.so when the torch
