@@ -137,7 +137,7 @@ int main() {
     void* workspace = deviceBuffer(sapling_sample_workspace(1) * 8, 0);
     for (int greedy = 0; greedy < 2; greedy++) {
       double us = time([&](cudaStream_t stream) {
-        check(sapling_sample(static_cast<const float*>(logits), 1, vocab, uniforms, step, 1.0, greedy, workspace,
+        check(sapling_sample(static_cast<const float*>(logits), 1, vocab, uniforms, 64, step, 1.0, greedy, workspace,
                              step + 1, static_cast<float*>(out), stream),
               "sample");
       }, 200);

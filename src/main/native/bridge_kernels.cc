@@ -21,14 +21,26 @@ namespace {
 // read x once per row and lose to cuBLAS; attention still wins.
 constexpr int64_t kMaxProductRows = 2;
 constexpr int64_t kMaxRows = 4;
-constexpr int64_t kMaxNormBytes = 48 * 1024;
+constexpr int64_t kMaxNormBytes = 47 * 1024;  // decode_kernels.cu's kMaxSharedBytes
 
 bool aligned16(const at::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()) % 16 == 0; }
 
-// Whether t is a bf16 tensor on the current CUDA device (the kernels launch there).
+// Whether the kernels have code for this GPU, asked once per device.
+bool runsOn(int device) {
+  static std::atomic<int> answers[64];  // 0 not asked, 1 yes, 2 no
+  if (device < 0 || device >= 64) {
+    return false;
+  }
+  if (answers[device].load() == 0) {
+    answers[device].store(sapling_decode_kernels_run_here() == 1 ? 1 : 2);
+  }
+  return answers[device].load() == 1;
+}
+
+// Whether t is a bf16 tensor on the current CUDA device (the kernels launch there) and the kernels run on it.
 bool onCurrentDevice(const at::Tensor& t) {
   return t.defined() && t.is_cuda() && t.scalar_type() == at::kBFloat16 &&
-         t.device().index() == c10::cuda::current_device();
+         t.device().index() == c10::cuda::current_device() && runsOn(t.device().index());
 }
 
 std::atomic<int64_t> launched{0};
@@ -153,8 +165,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
   const int64_t kvHeads = keys.size(1);
   const int64_t capacity = keys.size(2);
   if (b > kMaxRows || keys.size(0) != b || keys.size(3) != hd || heads % kvHeads != 0 || heads / kvHeads > 8 ||
-      (hd != 64 && hd != 128) || window < 0 || !isDeviceLong(slot, q.device(), 1) ||
-      !isDeviceLong(padding, q.device(), b)) {
+      (hd != 64 && hd != 128) || window < 0 || !aligned16(keys) || !aligned16(values) ||
+      !isDeviceLong(slot, q.device(), 1) || !isDeviceLong(padding, q.device(), b)) {
     return {};
   }
   at::Tensor workspace = at::empty({sapling_decode_attention_workspace(static_cast<int>(b), static_cast<int>(heads),
@@ -173,7 +185,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
 at::Tensor sample(const at::Tensor& logits, const at::Tensor& uniforms, const at::Tensor& step, double temperature,
                   bool greedy, const at::Tensor& tokens) {
   if (!decodeKernelsEnabled || !logits.defined() || !logits.is_cuda() || logits.scalar_type() != at::kFloat ||
-      !logits.is_contiguous() || logits.device().index() != c10::cuda::current_device() || !(temperature > 0.0)) {
+      !logits.is_contiguous() || logits.device().index() != c10::cuda::current_device() ||
+      !runsOn(logits.device().index()) || !(temperature > 0.0)) {
     return {};
   }
   const int64_t rows = tokens.numel();
@@ -188,7 +201,8 @@ at::Tensor sample(const at::Tensor& logits, const at::Tensor& uniforms, const at
                                    logits.options().dtype(at::kDouble));
   at::Tensor result = at::empty({2, rows}, logits.options());
   check(sapling_sample(logits.data_ptr<float>(), static_cast<int>(rows), static_cast<int>(vocab),
-                       uniforms.data_ptr<double>(), step.data_ptr<int64_t>(), temperature, greedy ? 1 : 0,
+                       uniforms.data_ptr<double>(), static_cast<int>(uniforms.size(0)), step.data_ptr<int64_t>(),
+                       temperature, greedy ? 1 : 0,
                        workspace.data_ptr(), tokens.data_ptr<int64_t>(), result.data_ptr<float>(), currentStream()),
         "sample");
   return result;

@@ -23,7 +23,9 @@ constexpr int kWarps = 8;               // warps (output rows in flight) per blo
 constexpr int kThreads = 32 * kWarps;
 constexpr int kUnroll = 8;              // 16-byte weight loads in flight per lane and weight row
 constexpr int kMaxRows = 4;
-constexpr size_t kMaxSharedBytes = 48 * 1024;
+// Dynamic shared memory a product may use for the normalised rows: 48 KiB (the limit without an opt-in) less room
+// for the kernels' own static shared memory.
+constexpr size_t kMaxSharedBytes = 47 * 1024;
 
 // Programmatic dependent launch (Hopper and newer; no-ops elsewhere and when a kernel was launched without it): a
 // kernel lets the next one start while its own blocks finish, and the next one waits for it before touching anything
@@ -262,7 +264,8 @@ __global__ void __launch_bounds__(kThreads) productKernel(const bf16* __restrict
           const float silu = rounded(gate / (1.f + expf(-gate)));
           static_cast<bf16*>(out)[at] = __float2bfloat16(silu * up);
         } else {
-          static_cast<float*>(out)[at] = acc[0][m];
+          // logits rounded to bf16 first, as the ATen product (bf16 output, then float32) and transformers give them
+          static_cast<float*>(out)[at] = rounded(acc[0][m]);
         }
       }
     }
@@ -322,13 +325,15 @@ void launchProduct(const void* x, long xStride, const void* norm, float eps, con
   const size_t shared = NORM ? static_cast<size_t>(M) * K * sizeof(bf16) : 0;
   // as many blocks as stay resident together: each loops over rows (the norm prologue runs once per block, and a
   // warp's next row is in flight while it finishes the current one)
-  static int residentFor[2] = {0, 0};  // by whether the kernel has the norm's shared memory (per instantiation)
-  int& resident = residentFor[shared > 0 ? 1 : 0];
-  if (resident == 0 &&
-      (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, productKernel<M, NORM, EPI>, kThreads, shared) !=
-           cudaSuccess ||
-       resident < 1)) {
-    resident = 1;
+  static size_t residentShared = static_cast<size_t>(-1);  // per instantiation, for the last shared size asked
+  static int resident = 1;
+  if (residentShared != shared) {
+    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, productKernel<M, NORM, EPI>, kThreads, shared) !=
+            cudaSuccess ||
+        resident < 1) {
+      resident = 1;
+    }
+    residentShared = shared;
   }
   int blocks = (N + rowsPerBlock - 1) / rowsPerBlock;
   const int most = multiprocessors() * resident;
@@ -652,7 +657,7 @@ __global__ void attentionCombineKernel(const float* __restrict__ workspace, int 
   for (int p = 0; p < parts; p++) {
     value = fmaf(base[p * partStride + 2 + t], scales[p], value);
   }
-  out[(static_cast<long>(r) * heads + h) * hd + t] = __float2bfloat16(value / sum);
+  out[(static_cast<long>(r) * heads + h) * hd + t] = __float2bfloat16(sum > 0.f ? value / sum : 0.f);
 }
 
 // ---- sampling -----------------------------------------------------------------------------------------------------
@@ -722,9 +727,9 @@ __global__ void __launch_bounds__(kSampleThreads) sampleSegmentsKernel(const flo
   int bad = 0;
   for (int i = lo + threadIdx.x; i < hi; i += kSampleThreads) {
     const float v = x[i];
-    if (!isfinite(v)) {
-      bad = 1;
-    } else if (v > best || (v == best && i < at)) {
+    if (isnan(v) || v == INFINITY) {
+      bad = 1;  // -inf is a token with no weight, as in TokenSampler
+    } else if (isfinite(v) && (v > best || (v == best && i < at))) {
       best = v;
       at = i;
     }
@@ -760,7 +765,7 @@ __global__ void __launch_bounds__(kSampleThreads) sampleSegmentsKernel(const flo
 // Second pass, one block per row: combines the segments, finds the segment where the cumulative weight passes
 // u * total, then the id inside it (in order, by one thread), and writes the token and its log-prob.
 __global__ void __launch_bounds__(kSampleThreads) sampleChooseKernel(
-    const float* __restrict__ logits, int rows, int vocab, const double* __restrict__ uniforms,
+    const float* __restrict__ logits, int rows, int vocab, const double* __restrict__ uniforms, int steps,
     const int64_t* __restrict__ step, double temperature, int greedy, const double* __restrict__ workspace,
     int64_t* __restrict__ tokens, float* __restrict__ result) {
   letNextKernelStart();
@@ -820,7 +825,7 @@ __global__ void __launch_bounds__(kSampleThreads) sampleChooseKernel(
       for (int i = 0; i < kSampleSegments; i++) {
         total += weights[i];
       }
-      target = uniforms[*step * rows + r] * total;
+      target = uniforms[min(*step, static_cast<int64_t>(steps - 1)) * rows + r] * total;  // the host keeps step < steps
       double running = 0.0;
       segment = -1;
       for (int i = 0; i < kSampleSegments; i++) {
@@ -1024,10 +1029,10 @@ extern "C" const char* sapling_decode_attention(const void* q, const void* keys,
 
 extern "C" long sapling_sample_workspace(int rows) { return static_cast<long>(rows) * kSampleSegments * kSegmentStats; }
 
-extern "C" const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms,
+extern "C" const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms, int steps,
                                       const int64_t* step, double temperature, int greedy, void* workspace,
                                       int64_t* tokens, float* result, void* stream) {
-  if (rows < 1 || vocab < 1 || !(temperature > 0.0)) {
+  if (rows < 1 || vocab < 1 || steps < 1 || !(temperature > 0.0)) {
     return "sapling_sample: bad rows, vocabulary or temperature";
   }
   cudaStream_t s = static_cast<cudaStream_t>(stream);
@@ -1037,7 +1042,16 @@ extern "C" const char* sapling_sample(const float* logits, int rows, int vocab, 
   if (error != nullptr) {
     return error;
   }
-  sampleChooseKernel<<<rows, kSampleThreads, 0, s>>>(logits, rows, vocab, uniforms, step, temperature, greedy,
+  sampleChooseKernel<<<rows, kSampleThreads, 0, s>>>(logits, rows, vocab, uniforms, steps, step, temperature, greedy,
                                                      static_cast<const double*>(workspace), tokens, result);
   return launchError();
+}
+
+// Whether this library holds machine code (or PTX) the current GPU can run: built for sm_80 and sm_90, so an older
+// GPU (a V100, a T4) gets the ATen ops instead of a launch failure.
+extern "C" int sapling_decode_kernels_run_here() {
+  cudaFuncAttributes attributes;
+  const bool ok = cudaFuncGetAttributes(&attributes, ropeStoreKernel) == cudaSuccess;
+  cudaGetLastError();  // a refusal must not stay as the sticky last error
+  return ok ? 1 : 0;
 }

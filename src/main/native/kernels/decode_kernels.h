@@ -49,13 +49,17 @@ const char* sapling_decode_attention(const void* q, const void* keys, const void
 
 // One draw per row from float32 logits [rows, vocab] (contiguous), as Sapling's TokenSampler draws: weights
 // exp(x / temperature - max) in float64, the first id whose cumulative weight exceeds u times the total (else the last
-// id with weight), u = uniforms[*step * rows + r] (float64, on the device); greedy: the first id of the largest logit.
-// Writes tokens[r] (int64) and result[r] = id, result[rows + r] = log_softmax(x)[id] (float32; NaN when a logit is
-// not finite). workspace holds sapling_sample_workspace(rows) doubles.
+// id with weight), u = uniforms[*step * rows + r] (float64, [steps, rows] on the device); greedy: the first id of the
+// largest logit. A logit of -inf is a token with no weight. Writes tokens[r] (int64) and result[r] = id,
+// result[rows + r] = log_softmax(x)[id] (float32; NaN when a logit is NaN or +inf). workspace holds
+// sapling_sample_workspace(rows) doubles.
 long sapling_sample_workspace(int rows);
-const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms, const int64_t* step,
-                           double temperature, int greedy, void* workspace, int64_t* tokens, float* result,
-                           void* stream);
+const char* sapling_sample(const float* logits, int rows, int vocab, const double* uniforms, int steps,
+                           const int64_t* step, double temperature, int greedy, void* workspace, int64_t* tokens,
+                           float* result, void* stream);
+
+// 1 when the current GPU can run these kernels (the library holds code for its architecture), else 0.
+int sapling_decode_kernels_run_here(void);
 
 #ifdef __cplusplus
 }

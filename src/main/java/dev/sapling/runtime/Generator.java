@@ -383,7 +383,7 @@ public final class Generator {
             }
             TokenSampler.Draw[] inFlight = null;
             if (decoder != null) {
-              inFlight = decoder.beforeCompaction(); // its KV is in the cache, its draws are the kept rows'
+              inFlight = decoder.beforeCompaction(selector); // its KV is in the cache, its draws the kept rows'
               decoder.close();
               decoder = null;
             }
@@ -518,15 +518,15 @@ public final class Generator {
     }
 
     /**
-     * With the choice recorded, the draws of one more step on the batch as it is, finished rows included ({@code null}
-     * for those), accepted into the unfinished rows' states; {@code null} without it. Compaction comes after that
-     * step. Pipelined, it is the step already in flight, which has written its KV and advanced the cache; so that
-     * the completions do not depend on pipelining (a step's numbers may depend on the batch's size), the step is
-     * run here when not pipelined as well.
+     * The draws of one more step on the batch as it is, finished rows included ({@code null} for those), accepted
+     * into the unfinished rows' states. Compaction comes after that step. Pipelined, it is the step already in flight,
+     * which has written its KV and advanced the cache; so that the completions depend neither on pipelining nor on
+     * where tokens are chosen (a step's numbers may depend on the batch's size), the step is run here when not
+     * pipelined and with the choice made by {@code selector} as well.
      */
-    TokenSampler.Draw[] beforeCompaction() {
+    TokenSampler.Draw[] beforeCompaction(TokenSelector selector) {
       if (sampler == null) {
-        return null;
+        return next(selector);
       }
       if (readback == null) {
         return choose(decoder.advance(), null);

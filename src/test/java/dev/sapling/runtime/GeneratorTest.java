@@ -233,7 +233,9 @@ class GeneratorTest {
     String stop = left.substring(left.length() - 1) + TinyTokenizer.piece(ids[6]).charAt(0);
     SamplingParams params = free.withStop(List.of("never-there", stop)).withN(2);
     Set<FinishReason> seen = EnumSet.noneOf(FinishReason.class);
-    for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(3))) {
+    // static decode steps too: there both paths take one more full-batch step before compacting
+    for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(3),
+        generator().withEosIds(eos).withStaticDecode(true))) {
       List<Completion> device = g.generateIds(PROMPTS, params);
       List<Completion> java = g.withHostSelection().generateIds(PROMPTS, params);
       assertEquals(java.size(), device.size());
