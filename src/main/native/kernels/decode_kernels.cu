@@ -357,50 +357,40 @@ void launchProduct(const void* x, long xStride, const void* norm, float eps, con
                      static_cast<const bf16*>(add), addStride, out, outStride, splits);
 }
 
+template <int M, bool NORM>
+const char* dispatchEpilogue(const void* x, long xStride, const void* norm, float eps, const void* w, long wStride,
+                             int K, int N, int epilogue, const void* add, long addStride, void* out, long outStride,
+                             cudaStream_t stream) {
+  switch (epilogue) {
+    case SAPLING_STORE:
+      launchProduct<M, NORM, SAPLING_STORE>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
+                                            stream);
+      return nullptr;
+    case SAPLING_ADD:
+      launchProduct<M, NORM, SAPLING_ADD>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
+                                          stream);
+      return nullptr;
+    case SAPLING_SWIGLU:
+      launchProduct<M, NORM, SAPLING_SWIGLU>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
+                                             stream);
+      return nullptr;
+    case SAPLING_STORE_FLOAT:
+      launchProduct<M, NORM, SAPLING_STORE_FLOAT>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
+                                                  outStride, stream);
+      return nullptr;
+  }
+  return "unknown epilogue";
+}
+
 template <int M>
 const char* dispatchProduct(const void* x, long xStride, const void* norm, float eps, const void* w, long wStride,
                             int K, int N, int epilogue, const void* add, long addStride, void* out, long outStride,
                             cudaStream_t stream) {
-  if (norm != nullptr) {
-    switch (epilogue) {
-      case SAPLING_STORE:
-        launchProduct<M, true, SAPLING_STORE>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
-                                              stream);
-        return nullptr;
-      case SAPLING_ADD:
-        launchProduct<M, true, SAPLING_ADD>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
-                                            stream);
-        return nullptr;
-      case SAPLING_SWIGLU:
-        launchProduct<M, true, SAPLING_SWIGLU>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
-                                               outStride, stream);
-        return nullptr;
-      case SAPLING_STORE_FLOAT:
-        launchProduct<M, true, SAPLING_STORE_FLOAT>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
-                                                    outStride, stream);
-        return nullptr;
-    }
-  } else {
-    switch (epilogue) {
-      case SAPLING_STORE:
-        launchProduct<M, false, SAPLING_STORE>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
-                                               outStride, stream);
-        return nullptr;
-      case SAPLING_ADD:
-        launchProduct<M, false, SAPLING_ADD>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out, outStride,
-                                             stream);
-        return nullptr;
-      case SAPLING_SWIGLU:
-        launchProduct<M, false, SAPLING_SWIGLU>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
-                                                outStride, stream);
-        return nullptr;
-      case SAPLING_STORE_FLOAT:
-        launchProduct<M, false, SAPLING_STORE_FLOAT>(x, xStride, norm, eps, w, wStride, K, N, add, addStride, out,
-                                                     outStride, stream);
-        return nullptr;
-    }
-  }
-  return "unknown epilogue";
+  return norm != nullptr
+      ? dispatchEpilogue<M, true>(x, xStride, norm, eps, w, wStride, K, N, epilogue, add, addStride, out, outStride,
+                                  stream)
+      : dispatchEpilogue<M, false>(x, xStride, norm, eps, w, wStride, K, N, epilogue, add, addStride, out, outStride,
+                                   stream);
 }
 
 bool aligned16(const void* p) { return reinterpret_cast<unsigned long>(p) % 16 == 0; }

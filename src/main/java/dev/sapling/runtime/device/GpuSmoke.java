@@ -143,6 +143,10 @@ public final class GpuSmoke {
     System.exit(1);
   }
 
+  /** The Llama-3.2-1B shape the benchmarks and profiles use (random weights, tied embeddings). */
+  private static final ModelConfig LLAMA_1B = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64,
+      1e-5, 500000.0, RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+
   static ModelConfig config(Architecture arch, boolean tied, boolean bias, boolean qkNorm) {
     return new ModelConfig(arch, 512, 256, 688, 3, 8, 2, 32, 1e-5, 10000.0, RopeScaling.none(), 256, tied, bias,
         qkNorm, 0, OptionalInt.of(1), List.of(2));
@@ -377,8 +381,7 @@ public final class GpuSmoke {
 
   /** Batch-1 greedy decode steps of a random Llama-3.2-1B-shaped model in BF16: ms per token. */
   private void benchDecode() {
-    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
-        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       long bytes = w.embedding().size() * 2;
@@ -505,8 +508,7 @@ public final class GpuSmoke {
    * the time of a warm run and writes a PyTorch (Kineto) trace of the next one.
    */
   private void profileScore(String file) {
-    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
-        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
       SplittableRandom r = new SplittableRandom(2);
@@ -547,8 +549,7 @@ public final class GpuSmoke {
    * trace of a run with 32.
    */
   private void profileGenerate(String file) {
-    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
-        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
       Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
@@ -571,8 +572,7 @@ public final class GpuSmoke {
    * and fused kernels replayed as a CUDA graph.
    */
   private void profileDecode(String file) {
-    ModelConfig c = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64, 1e-5, 500000.0,
-        RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
+    ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       List<String> variants = new ArrayList<>(List.of("composed"));
