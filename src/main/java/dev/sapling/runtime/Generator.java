@@ -397,11 +397,7 @@ public final class Generator {
               continue;
             }
           }
-          int[] lastTokens = new int[rows.size()];
-          for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0; // a finished row's output is unused
-          }
+          int[] lastTokens = lastTokens(rows, new int[rows.size()]);
           if (decoder == null && staticDecode) {
             decoder = new RecordedDecoding(cache, batchManager, params, rows, lastTokens, pipelinedDecode);
             draws = decoder.first(selector);
@@ -502,11 +498,7 @@ public final class Generator {
     /** A later step: the recorded choice feeds itself; without it, the host's last tokens again. */
     TokenSampler.Draw[] next(TokenSelector selector) {
       if (sampler == null) {
-        for (int i = 0; i < rows.size(); i++) {
-          Row row = rows.get(i);
-          lastTokens[i] = row.finish == null ? row.tokens[row.count - 1] : 0;
-        }
-        return choose(decoder.step(lastTokens), selector);
+        return choose(decoder.step(lastTokens(rows, lastTokens)), selector);
       }
       if (readback != null) {
         if (launched == read) { // nothing ran ahead (no row could use it then): launch the step now
@@ -618,6 +610,15 @@ public final class Generator {
         }
       }
     }
+  }
+
+  /** Each row's last token into {@code out} (0 for a finished row, whose output is unused); returns {@code out}. */
+  private static int[] lastTokens(List<Row> rows, int[] out) {
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      out[i] = row.finish == null ? row.tokens[row.count - 1] : 0;
+    }
+    return out;
   }
 
   private static KvCache replace(KvCache old, KvCache replacement) {

@@ -71,12 +71,17 @@ public final class RecordedPlainSampler implements StepTail {
 
   @Override
   public NDArray apply(NDArray logits, NDArray tokens, NDArray slot) {
-    NDArray byKernel = FusedSampling.recordedDraw(logits, uniforms, step, temperatureValue, isGreedy, tokens);
-    if (byKernel != null) { // the decode kernel wrote the tokens
-      slot.set(new NDIndex(":"), slot.add(one));
-      step.set(new NDIndex(":"), step.add(one));
-      return byKernel;
+    NDArray result = FusedSampling.recordedDraw(logits, uniforms, step, temperatureValue, isGreedy, tokens);
+    if (result == null) { // no decode kernel here: the same draw from DJL ops
+      result = composedDraw(logits, tokens);
     }
+    slot.set(new NDIndex(":"), slot.add(one));
+    step.set(new NDIndex(":"), step.add(one));
+    return result;
+  }
+
+  /** The draw of {@link #apply} as DJL ops: writes the chosen ids into {@code tokens}, returns ids and log-probs. */
+  private NDArray composedDraw(NDArray logits, NDArray tokens) {
     NDArray x = logits.reshape(rows, vocab).toType(DataType.FLOAT64, false);
     NDArray u = uniforms.get(new NDIndex("{}", step)).reshape(rows, 1);
     NDArray scaled = x.div(temperature);
@@ -85,8 +90,6 @@ public final class RecordedPlainSampler implements StepTail {
     NDArray chosen = NDArrays.where(greedy, x.argMax(1), drawn);                           // [rows] int64
     NDArray logprob = x.gather(chosen.reshape(rows, 1), 1).sub(ComposedSampling.logNormaliser(x)).reshape(rows);
     tokens.set(new NDIndex(":"), chosen.reshape(rows, 1));
-    slot.set(new NDIndex(":"), slot.add(one));
-    step.set(new NDIndex(":"), step.add(one));
     return NDArrays.stack(new NDList(chosen.toType(DataType.FLOAT32, false), logprob.toType(DataType.FLOAT32, false)));
   }
 
