@@ -4,7 +4,7 @@
 # installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Sapling's natives (FusedKernels and the 265 PyTorchLibrary natives DJL calls) run only on the bridge, so the suite
+# Sapling's natives (FusedOps and the 265 PyTorchLibrary natives DJL calls) run only on the bridge, so the suite
 # above skips their tests. Build the bridge against Debian's CPU libtorch and run, through it, the tests of natives
 # (SAPLING_REQUIRE_BRIDGE turns their skip into a failure), the engine-level tests of the model and runtime, and the
 # device check on the CPU with fused kernels (parity fixtures, generation and scoring, memory flatness).
@@ -13,7 +13,7 @@ bridge_env="$(scripts/cpu-bridge.sh target/cpu-bridge)"
 eval "$bridge_env"
 export SAPLING_REQUIRE_BRIDGE=1
 # Test classes that use BridgeRequirement belong in the first line; the second holds engine-level tests.
-bridge_tests=FusedKernelsTest,BridgeCoverageTest,DeviceSamplingTest,FusedAdamWTest,AdamWTest,AdamWParityCheckTest
+bridge_tests=FusedOpsTest,BridgeCoverageTest,DeviceSamplingTest,FusedAdamWTest,AdamWTest,AdamWParityCheckTest
 bridge_tests+=,TransformerTest,StaticDecoderTest,GeneratorTest,ScorerTest,StoriesRuntimeTest,DeviceTokenSelectorTest,TokenSelectorTest
 bridge_tests+=,AsyncReadbackTest,PipelinedDecodeTest,RuntimeChecksTest
 ./mvnw -B test -Dtest="$bridge_tests"

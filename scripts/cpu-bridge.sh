@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Sapling's JNI bridge on a machine without a GPU, against Debian's CPU libtorch (package libtorch-dev,
-# PyTorch 1.13), so the bridge's natives (FusedKernels and friends) can be tested on the CPU here and in CI:
-#   eval "$(scripts/cpu-bridge.sh)"      # then: ./mvnw -o test -Dtest=FusedKernelsTest
+# PyTorch 1.13), so the bridge's natives (FusedOps and friends) can be tested on the CPU here and in CI:
+#   eval "$(scripts/cpu-bridge.sh)"      # then: ./mvnw -o test -Dtest=FusedOpsTest
 # Optional argument: the build folder (default target/cpu-bridge). Rebuilds only what changed. Only `export` lines go
 # to stdout; progress and errors go to stderr. The GPU path uses scripts/gpu-setup.sh against the host's own torch.
 set -euo pipefail

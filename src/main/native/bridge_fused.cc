@@ -1,4 +1,4 @@
-// Sapling's own natives (dev.sapling.runtime.device.FusedKernels): the transformer's fusible steps in one JNI call
+// Sapling's own natives (dev.sapling.runtime.device.FusedOps): the transformer's fusible steps in one JNI call
 // each, on DJL tensor handles. Optional: gpu-setup.sh leaves this file out if it fails to compile, and Sapling then
 // runs the composed DJL ops.
 #include "bridge.h"
@@ -197,25 +197,25 @@ extern "C" {
 
 // 2: rope takes full-width tables, attention takes the mask attentionMask prepared. 3: normProduct, normSwiGluMlp,
 // normLogits, ropeStore and the small-batch decode kernels.
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedKernels_version(JNIEnv* env, jclass) { return 3; }
+JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedOps_version(JNIEnv* env, jclass) { return 3; }
 
 // Whether the bridge was built with the small-batch decode kernels (a CUDA PyTorch and nvcc).
-JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeKernelsBuilt(JNIEnv* env, jclass) {
+JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeKernelsBuilt(JNIEnv* env, jclass) {
   return decodeKernels != nullptr ? JNI_TRUE : JNI_FALSE;
 }
 
 // How many decode kernels this process has launched (0 without them).
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeKernelLaunches(JNIEnv* env, jclass) {
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeKernelLaunches(JNIEnv* env, jclass) {
   return decodeKernels != nullptr ? static_cast<jlong>(decodeKernels->launches()) : 0;
 }
 
 // Turns the decode kernels off (ATen ops everywhere) or on again; for A/B measurements in one process.
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedKernels_enableDecodeKernels(JNIEnv* env, jclass,
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedOps_enableDecodeKernels(JNIEnv* env, jclass,
                                                                                        jboolean on) {
   decodeKernelsEnabled = on == JNI_TRUE;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normProduct(JNIEnv* env, jclass, jlong x,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normProduct(JNIEnv* env, jclass, jlong x,
                                                                                 jlong norm, jdouble eps, jlong weight,
                                                                                 jlong bias, jint computeType) {
   return guarded(env, [&] {
@@ -224,7 +224,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normProduct
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normSwiGluMlp(JNIEnv* env, jclass, jlong x,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normSwiGluMlp(JNIEnv* env, jclass, jlong x,
                                                                                   jlong norm, jdouble eps,
                                                                                   jlong gateUp, jlong down,
                                                                                   jint computeType) {
@@ -233,7 +233,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normSwiGluM
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normLogits(JNIEnv* env, jclass, jlong x,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normLogits(JNIEnv* env, jclass, jlong x,
                                                                                jlong norm, jdouble eps, jlong lmHead,
                                                                                jint computeType) {
   return guarded(env, [&] {
@@ -243,7 +243,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_normLogits(
 
 // A decode step's attention: the decode kernel (reading the visible slots only) where it applies, else SDPA with the
 // prepared mask.
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeAttention(JNIEnv* env, jclass, jlong q,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeAttention(JNIEnv* env, jclass, jlong q,
                                                                                     jlong k, jlong v, jlong slot,
                                                                                     jlong padding, jint window,
                                                                                     jlong mask, jint computeType) {
@@ -258,7 +258,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_decodeAtten
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_ropeStore(JNIEnv* env, jclass, jlong qkv,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_ropeStore(JNIEnv* env, jclass, jlong qkv,
                                                                               jint heads, jint kvHeads, jlong cos,
                                                                               jlong sin, jlong keys, jlong values,
                                                                               jlong slot) {
@@ -270,7 +270,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_ropeStore(J
 
 // Chooses attention backends once: cuDNN's SDPA is very slow for decode with changing key lengths on torch 2.11,
 // so it is turned off and PyTorch picks flash / memory-efficient / math.
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedKernels_configure(JNIEnv* env, jclass) {
+JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedOps_configure(JNIEnv* env, jclass) {
   guarded(env, [&] {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
     at::globalContext().setSDPUseCuDNN(false);
@@ -278,39 +278,39 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedKernels_configure(JN
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rmsNorm(JNIEnv* env, jclass, jlong x, jlong w,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_rmsNorm(JNIEnv* env, jclass, jlong x, jlong w,
                                                                             jdouble eps, jint computeType) {
   return guarded(env, [&] { return wrap(rmsNorm(tensor(x), tensor(w), eps, scalarType(computeType))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_rope(JNIEnv* env, jclass, jlong x, jlong cos,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_rope(JNIEnv* env, jclass, jlong x, jlong cos,
                                                                          jlong sin) {
   return guarded(env, [&] { return wrap(rope(tensor(x), tensor(cos), tensor(sin))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_swiGluMlp(JNIEnv* env, jclass, jlong residual,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_swiGluMlp(JNIEnv* env, jclass, jlong residual,
                                                                               jlong x, jlong gateUp, jlong down) {
   return guarded(env, [&] {
     return wrap(swiGluMlp(tensor(residual), tensor(x), tensor(gateUp), tensor(down)));
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_addProduct(JNIEnv* env, jclass, jlong residual,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_addProduct(JNIEnv* env, jclass, jlong residual,
                                                                                jlong x, jlong weight) {
   return guarded(env, [&] { return wrap(addProductOrKernel(tensor(residual), tensor(x), tensor(weight))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_logSoftmaxGather(JNIEnv* env, jclass,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_logSoftmaxGather(JNIEnv* env, jclass,
                                                                                      jlong logits, jlong targets) {
   return guarded(env, [&] { return wrap(logSoftmaxGather(tensor(logits), tensor(targets))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attentionMask(JNIEnv* env, jclass, jlong mask,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_attentionMask(JNIEnv* env, jclass, jlong mask,
                                                                                   jint groups, jint computeType) {
   return guarded(env, [&] { return wrap(attentionMask(tensor(mask), groups, scalarType(computeType))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedKernels_attention(JNIEnv* env, jclass, jlong q, jlong k,
+JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_attention(JNIEnv* env, jclass, jlong q, jlong k,
                                                                               jlong v, jlong mask,
                                                                               jint computeType) {
   return guarded(env, [&] {

@@ -1,7 +1,7 @@
-// Sapling's multi-tensor AdamW step (dev.sapling.train.FusedAdamW): every parameter of a model updated in one JNI
+// Sapling's multi-tensor AdamW step (dev.sapling.train.optim.FusedAdamW): every parameter of a model updated in one JNI
 // call, with torch.optim.AdamW's arithmetic and float32 optimizer state (exp_avg, exp_avg_sq) whatever the parameter
 // dtype. Optional: gpu-setup.sh leaves this file out if it fails to compile, and Sapling then runs the composed DJL
-// update (dev.sapling.train.AdamWUpdate.composed()).
+// update (dev.sapling.train.optim.AdamWUpdate.composed()).
 //
 // Two paths, chosen at compile time by the torch version:
 //   torch >= 2.4: at::_fused_adamw_ (one multi-tensor kernel launch per step on CUDA, a vectorised loop on the CPU);
@@ -148,10 +148,10 @@ void fusedStep(Working& w, const Hyper& h) {
 
 extern "C" {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_train_FusedAdamW_version(JNIEnv* env, jclass) { return 1; }
+JNIEXPORT jint JNICALL Java_dev_sapling_train_optim_FusedAdamW_version(JNIEnv* env, jclass) { return 1; }
 
 // Which multi-tensor path this build runs on a CPU or CUDA device.
-JNIEXPORT jstring JNICALL Java_dev_sapling_train_FusedAdamW_implementation(JNIEnv* env, jclass) {
+JNIEXPORT jstring JNICALL Java_dev_sapling_train_optim_FusedAdamW_implementation(JNIEnv* env, jclass) {
 #ifdef BRIDGE_FUSED_ADAMW
   return env->NewStringUTF("at::_fused_adamw_");
 #else
@@ -159,7 +159,7 @@ JNIEXPORT jstring JNICALL Java_dev_sapling_train_FusedAdamW_implementation(JNIEn
 #endif
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_train_FusedAdamW_step(JNIEnv* env, jclass, jlongArray params,
+JNIEXPORT void JNICALL Java_dev_sapling_train_optim_FusedAdamW_step(JNIEnv* env, jclass, jlongArray params,
                                                              jlongArray grads, jlongArray expAvgs,
                                                              jlongArray expAvgSqs, jlongArray maxExpAvgSqs,
                                                              jlong step, jdouble lr, jdouble beta1, jdouble beta2,

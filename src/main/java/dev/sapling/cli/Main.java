@@ -23,8 +23,8 @@ public final class Main {
         new ConvertCommand(),
         new BenchCommand(),
         new IfevalCommand(),
-        new dev.sapling.kernel.KernelCommand(),
-        new dev.sapling.kernel.ScriptCommand());
+        new KernelCommand(),
+        new ScriptCommand());
   }
 
   public static void main(String[] argv) {

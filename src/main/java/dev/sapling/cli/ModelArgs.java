@@ -1,13 +1,13 @@
 package dev.sapling.cli;
 
 import ai.djl.Device;
-import dev.sapling.model.Kernels;
+import dev.sapling.model.TensorOps;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.SaplingException;
 import dev.sapling.runtime.device.DeviceSelector;
-import dev.sapling.runtime.device.FusedKernels;
+import dev.sapling.runtime.device.FusedOps;
 import java.nio.file.Path;
 
 /**
@@ -26,7 +26,7 @@ final class ModelArgs {
     LoadOptions options = LoadOptions.defaults().withDevice(device);
     if (device.isGpu()) {
       // Sapling's fused natives when the GPU bridge is loaded (docs/gpu.md); composed DJL ops otherwise
-      options = options.withKernels(FusedKernels.load().orElse(Kernels.composed()));
+      options = options.withOps(FusedOps.load().orElse(TensorOps.composed()));
     }
     LoadedModel loaded = new CleanModelLoader(options).load(model);
     err.println("loaded " + loaded.manifest().architecture() + " from " + loaded.manifest().path() + " ("

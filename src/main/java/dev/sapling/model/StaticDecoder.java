@@ -70,7 +70,7 @@ public final class StaticDecoder implements AutoCloseable {
    */
   public static StaticDecoder open(Transformer transformer, KvCache cache, StepTail tail) {
     boolean gpu = cache.manager().getDevice().isGpu();
-    return new StaticDecoder(transformer, cache, gpu ? transformer.kernels().recorder() : Optional.empty(), tail);
+    return new StaticDecoder(transformer, cache, gpu ? transformer.ops().recorder() : Optional.empty(), tail);
   }
 
   /** A decoder that runs every step eagerly (what a recorded step must match). */

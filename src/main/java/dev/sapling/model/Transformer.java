@@ -14,7 +14,7 @@ import java.util.Arrays;
  * llama3.java: embeddings, RMSNorm, q/k/v, RoPE (rotate-half), GQA attention over the KV cache with causal and padding
  * masks, SwiGLU MLP, final norm, LM head.
  *
- * <p>RMSNorm, RoPE, SwiGLU and attention go through {@link Kernels}: composed DJL ops by default, fused natives on
+ * <p>RMSNorm, RoPE, SwiGLU and attention go through {@link TensorOps}: composed DJL ops by default, fused natives on
  * the GPU when the caller passes them.
  *
  * <p>Every temporary lives in an {@link NDScope} per layer, so only the layer's output survives it and memory stays
@@ -34,16 +34,16 @@ public final class Transformer {
   private final Weights weights;
   private final NDArray inverseFrequencies;
   private final DataType computeType;
-  private final Kernels kernels;
+  private final TensorOps ops;
 
   public Transformer(ModelConfig config, Weights weights) {
-    this(config, weights, Kernels.composed());
+    this(config, weights, TensorOps.composed());
   }
 
-  /** A transformer whose fusible steps run through {@code kernels}. */
-  public Transformer(ModelConfig config, Weights weights, Kernels kernels) {
+  /** A transformer whose fusible steps run through {@code ops}. */
+  public Transformer(ModelConfig config, Weights weights, TensorOps ops) {
     this.config = config;
-    this.kernels = kernels;
+    this.ops = ops;
     this.weights = weights;
     this.computeType = weights.embedding().getDataType();
     double[] inv = config.ropeScaling().apply(
@@ -64,9 +64,9 @@ public final class Transformer {
     return weights;
   }
 
-  /** The kernels the fusible steps run through. */
-  public Kernels kernels() {
-    return kernels;
+  /** The tensor ops the fusible steps run through. */
+  public TensorOps ops() {
+    return ops;
   }
 
   /** The dtype activations and the KV cache use. */
@@ -87,7 +87,7 @@ public final class Transformer {
       if (lastOnly) {
         x = x.get(new NDIndex(":, -1:, :"));
       }
-      logits = kernels.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
+      logits = ops.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
       NDScope.unregister(logits);
     }
     logits.attach(tokens.getManager()); // owned by the caller's manager (the tokens'), not by the weights' one
@@ -140,7 +140,7 @@ public final class Transformer {
     try (NDScope scope = new NDScope()) {
       Shape s = hidden.getShape();
       NDArray logits = hidden.reshape(-1, s.get(2)).matMul(weights.lmHead());      // [b * t, vocab], compute dtype
-      logProbs = kernels.logSoftmaxGather(logits, targets.reshape(-1)).reshape(s.get(0), s.get(1));
+      logProbs = ops.logSoftmaxGather(logits, targets.reshape(-1)).reshape(s.get(0), s.get(1));
       NDScope.unregister(logProbs);
     }
     logProbs.attach(hidden.getManager());
@@ -151,7 +151,7 @@ public final class Transformer {
    * One decode step for a recording ({@link StepRecorder}): one token per row ({@code tokens}, {@code [batch, 1]}
    * int64) written at cache slot {@code slot} ({@code [1]} int64), rows left-padded by {@code padding}
    * ({@code [batch, 1]} int64). Unlike {@link #forward}, every changing input is a device tensor and attention runs
-   * over the cache's whole capacity (slots past {@code slot} are masked), so the same kernels serve every step. Does
+   * over the cache's whole capacity (slots past {@code slot} are masked), so the same ops serve every step. Does
    * not advance the cache (the caller does, after the step ran). Returns float32 logits {@code [batch, 1, vocab]}
    * attached to {@code out}.
    */
@@ -168,10 +168,10 @@ public final class Transformer {
       }
       NDArray mask = AttentionMasks.additive(visible, computeType)
           .reshape(cache.batchSize(), 1, 1, 1, cache.capacity());
-      StepInputs step = new StepInputs(rotary(positions), kernels.attentionMask(mask, groups(), computeType), slot,
+      StepInputs step = new StepInputs(rotary(positions), ops.attentionMask(mask, groups(), computeType), slot,
           padding);
       NDArray x = layers(tokens, cache, step);
-      logits = kernels.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
+      logits = ops.normLogits(x, weights.finalNorm(), config.rmsNormEps(), weights.lmHead(), computeType);
       NDScope.unregister(logits);
     }
     logits.attach(out);
@@ -196,7 +196,7 @@ public final class Transformer {
         && (config.slidingWindow() == 0 || count <= config.slidingWindow());
     NDArray mask = aligned ? null : cache.mask(m, count, config.slidingWindow(), computeType);
     StepInputs step = new StepInputs(rotary(cache.positions(m, count)),
-        kernels.attentionMask(mask, groups(), computeType), null, null);
+        ops.attentionMask(mask, groups(), computeType), null, null);
     NDArray x = layers(tokens, cache, step);
     cache.advance(count);
     return x;
@@ -243,7 +243,7 @@ public final class Transformer {
     NDArray out;
     try (NDScope scope = new NDScope()) {
       // attention rmsnorm and the qkv matmul (one fused product, plus bias for Qwen2)
-      NDArray qkv = kernels.normProduct(x, w.attentionNorm(), config.rmsNormEps(), w.qkv(), w.qkvBias(),
+      NDArray qkv = ops.normProduct(x, w.attentionNorm(), config.rmsNormEps(), w.qkv(), w.qkvBias(),
           computeType);
       NDArray q;
       NDArray keys;
@@ -252,7 +252,7 @@ public final class Transformer {
         // a decode step: RoPE over the query and key heads and the cache write of keys and values at the device slot
         keys = cache.allKeys(layer);
         values = cache.allValues(layer);
-        q = kernels.ropeStore(qkv, heads, kvHeads, step.cosSin()[0], step.cosSin()[1], keys, values, step.slot());
+        q = ops.ropeStore(qkv, heads, kvHeads, step.cosSin()[0], step.cosSin()[1], keys, values, step.slot());
       } else {
         NDArray k;
         if (w.queryNorm() == null) {
@@ -284,15 +284,15 @@ public final class Transformer {
 
       // multihead attention: query heads grouped by the key/value head they share
       NDArray attended = step.slot() == null                                          // [b, t, heads * hd]
-          ? kernels.attention(q, keys, values, step.mask(), computeType)
-          : kernels.decodeAttention(q, keys, values, step.slot(), step.padding(), config.slidingWindow(), step.mask(),
+          ? ops.attention(q, keys, values, step.mask(), computeType)
+          : ops.decodeAttention(q, keys, values, step.slot(), step.padding(), config.slidingWindow(), step.mask(),
               computeType);
 
       // output projection and residual
-      NDArray afterAttention = kernels.addProduct(x, attended, w.output());
+      NDArray afterAttention = ops.addProduct(x, attended, w.output());
 
       // ffn rmsnorm, SwiGLU MLP (gate and up projections, down projection) and residual
-      out = kernels.normSwiGluMlp(afterAttention, w.mlpNorm(), config.rmsNormEps(), w.gateUp(), w.down(),
+      out = ops.normSwiGluMlp(afterAttention, w.mlpNorm(), config.rmsNormEps(), w.gateUp(), w.down(),
           computeType);
       NDScope.unregister(out);
     }
@@ -302,7 +302,7 @@ public final class Transformer {
 
   /** RMSNorm over the last axis, computed in float32 as Hugging Face does, then scaled by {@code weight}. */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    return kernels.rmsNorm(x, weight, config.rmsNormEps(), computeType);
+    return ops.rmsNorm(x, weight, config.rmsNormEps(), computeType);
   }
 
   /**
@@ -319,6 +319,6 @@ public final class Transformer {
 
   /** Rotate-half RoPE with the shared angles. */
   private NDArray rope(NDArray x, NDArray[] cosSin) {
-    return kernels.rope(x, cosSin[0], cosSin[1]);
+    return ops.rope(x, cosSin[0], cosSin[1]);
   }
 }

@@ -79,7 +79,7 @@ public final class Generator {
   /** A generator with the model's EOS ids (config and tokenizer), BOS added when the tokenizer has one. */
   public Generator(Transformer transformer, Tokenizer tokenizer) {
     this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, defaultEos(transformer.config(), tokenizer),
-        tokenizer.bosId(), true, transformer.kernels().recorder().isPresent()
+        tokenizer.bosId(), true, transformer.ops().recorder().isPresent()
             && transformer.weights().embedding().getDevice().isGpu(),
         transformer.weights().embedding().getDevice().isGpu() && AsyncReadback.available()
             && !"off".equals(System.getenv("SAPLING_PIPELINED_DECODE")));

@@ -210,7 +210,7 @@ public final class CleanModelLoader {
     NDManager manager = NDManager.newBaseManager(options.device());
     try {
       Weights weights = new WeightsBuilder(config, source, manager, computeType).build();
-      Transformer transformer = new Transformer(config, weights, options.kernels());
+      Transformer transformer = new Transformer(config, weights, options.ops());
       ModelManifest manifest = new ModelManifest(ModelManifest.LOADER_VERSION, path.toString(), format,
           config.architecture().modelType(), configSha, files, tokenizer.sha256(), storedDtype,
           computeType.name().toLowerCase(Locale.ROOT), options.device().toString(), template.isPresent(),

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.sapling.model.Kernels;
+import dev.sapling.model.TensorOps;
 import dev.sapling.runtime.sampling.RecordedPlainSampler;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.util.Locale;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * Sapling's small-batch decode kernels (src/main/native/kernels) against the ATen ops they stand in for: each step
- * run twice through the same {@link FusedKernels} native, kernels on and off ({@link FusedKernels#useDecodeKernels}),
+ * run twice through the same {@link FusedOps} native, kernels on and off ({@link FusedOps#useDecodeKernels}),
  * in BF16 at the Llama-3.2-1B shape for 1 to 5 rows (products run as kernels up to 2 rows, attention up to 4; beyond,
  * the ATen ops must run). Passes
  * when the two agree within BF16 rounding (relative L2 ≤ 1e-2, all finite) and the launch counter shows which path
@@ -35,18 +35,18 @@ final class DecodeKernelChecks {
   private static final int VOCAB = 128256;
   private static final double LIMIT = 1e-2;
 
-  private final Kernels kernels;
+  private final TensorOps kernels;
   private final Device device;
   private final CheckLog log;
 
-  DecodeKernelChecks(Kernels kernels, Device device, CheckLog log) {
+  DecodeKernelChecks(TensorOps kernels, Device device, CheckLog log) {
     this.kernels = kernels;
     this.device = device;
     this.log = log;
   }
 
   void runAll() {
-    if (!FusedKernels.decodeKernels()) {
+    if (!FusedOps.decodeKernels()) {
       log.report(!device.isGpu(), "decode-kernels", "the bridge was built without Sapling's decode kernels"
           + (device.isGpu() ? " (no nvcc when it was built? see gpu-setup's log)" : " (a CPU build)"));
       return;
@@ -80,7 +80,7 @@ final class DecodeKernelChecks {
     } catch (RuntimeException e) {
       log.error("decode-kernels", e);
     } finally {
-      FusedKernels.useDecodeKernels(true);
+      FusedOps.useDecodeKernels(true);
     }
   }
 
@@ -96,13 +96,13 @@ final class DecodeKernelChecks {
       Shape cache = new Shape(rows, KV_HEADS, capacity, HEAD_DIM);
       NDArray[] kernel = {m.zeros(cache, BF16), m.zeros(cache, BF16)};
       NDArray[] aten = {m.zeros(cache, BF16), m.zeros(cache, BF16)};
-      long before = FusedKernels.decodeKernelsLaunched();
-      FusedKernels.useDecodeKernels(true);
+      long before = FusedOps.decodeKernelsLaunched();
+      FusedOps.useDecodeKernels(true);
       float[] q = floats(kernels.ropeStore(projected, HEADS, KV_HEADS, cos, sin, kernel[0], kernel[1], slot));
-      long launched = FusedKernels.decodeKernelsLaunched() - before;
-      FusedKernels.useDecodeKernels(false);
+      long launched = FusedOps.decodeKernelsLaunched() - before;
+      FusedOps.useDecodeKernels(false);
       float[] qAten = floats(kernels.ropeStore(projected, HEADS, KV_HEADS, cos, sin, aten[0], aten[1], slot));
-      FusedKernels.useDecodeKernels(true);
+      FusedOps.useDecodeKernels(true);
       double worst = Math.max(relative(qAten, q),
           Math.max(relative(floats(aten[0]), floats(kernel[0])), relative(floats(aten[1]), floats(kernel[1]))));
       double abs = Math.max(GpuSmoke.maxAbsDiff(qAten, q), GpuSmoke.maxAbsDiff(floats(aten[0]), floats(kernel[0])));
@@ -163,22 +163,22 @@ final class DecodeKernelChecks {
           float[][] results = new float[2][];
           long launched = 0;
           for (int pass = 0; pass < 2; pass++) {
-            FusedKernels.useDecodeKernels(pass == 0);
+            FusedOps.useDecodeKernels(pass == 0);
             RecordedPlainSampler sampler = new RecordedPlainSampler(m, params, uniforms, rows, VOCAB);
             NDArray tokens = m.zeros(new Shape(rows, 1), DataType.INT64);
             NDArray slot = m.zeros(new Shape(1), DataType.INT64);
             float[] all = new float[12 * 2 * rows];
-            long before = FusedKernels.decodeKernelsLaunched();
+            long before = FusedOps.decodeKernelsLaunched();
             for (int s = 0; s < 12; s++) {
               float[] step = sampler.apply(logits.get(s), tokens, slot).toFloatArray();
               System.arraycopy(step, 0, all, s * 2 * rows, 2 * rows);
             }
             if (pass == 0) {
-              launched = FusedKernels.decodeKernelsLaunched() - before;
+              launched = FusedOps.decodeKernelsLaunched() - before;
             }
             results[pass] = all;
           }
-          FusedKernels.useDecodeKernels(true);
+          FusedOps.useDecodeKernels(true);
           int differentIds = 0;
           double logprobDiff = 0;
           for (int s = 0; s < 12; s++) {
@@ -200,13 +200,13 @@ final class DecodeKernelChecks {
   /** One step with the kernels on and off: within BF16 rounding, and run by a kernel exactly when expected. */
   private void compare(String name, int rows, boolean kernelExpected, Supplier<NDArray> step) {
     try (NDScope scope = new NDScope()) {
-      long before = FusedKernels.decodeKernelsLaunched();
-      FusedKernels.useDecodeKernels(true);
+      long before = FusedOps.decodeKernelsLaunched();
+      FusedOps.useDecodeKernels(true);
       float[] kernel = floats(step.get());
-      long launched = FusedKernels.decodeKernelsLaunched() - before;
-      FusedKernels.useDecodeKernels(false);
+      long launched = FusedOps.decodeKernelsLaunched() - before;
+      FusedOps.useDecodeKernels(false);
       float[] aten = floats(step.get());
-      FusedKernels.useDecodeKernels(true);
+      FusedOps.useDecodeKernels(true);
       double rel = relative(aten, kernel);
       boolean pathOk = kernelExpected ? launched > 0 : launched == 0;
       log.report(rel <= LIMIT && pathOk, "decode-kernel " + name + " rows " + rows, String.format(Locale.ROOT,

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sapling.model.Kernels;
+import dev.sapling.model.TensorOps;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
@@ -26,7 +26,7 @@ import java.util.Set;
  * stories260K and qwen2-tiny ({@code runtime}, {@link RuntimeChecks}); memory flatness over thousands of decode steps
  * and completions ({@code memory}, {@link MemoryChecks}); Sapling's small-batch decode kernels against the ATen ops
  * they replace ({@code kernels}, {@link DecodeKernelChecks}; a CPU build has none). On a GPU each runs in F32 and BF16, on the CPU in F32 unless
- * {@code --dtypes} says otherwise. The model runs on {@link FusedKernels} wherever Sapling's bridge is loaded (also on
+ * {@code --dtypes} says otherwise. The model runs on {@link FusedOps} wherever Sapling's bridge is loaded (also on
  * the CPU, as in CI through {@code scripts/cpu-bridge.sh}), else on composed DJL ops. Prints one PASS/FAIL line per check and exits non-zero if any fails.
  *
  * <pre>
@@ -62,8 +62,8 @@ public final class GpuFixtureCheck {
       throw new IllegalArgumentException("--only " + sections + ": expected some of " + SECTIONS + "; " + USAGE);
     }
     Device device = DeviceSelector.standard().select(deviceFlag);
-    Optional<Kernels> fused = FusedKernels.load(); // the bridge's natives, also on the CPU where it is loaded
-    Kernels kernels = fused.orElse(Kernels.composed());
+    Optional<TensorOps> fused = FusedOps.load(); // the bridge's natives, also on the CPU where it is loaded
+    TensorOps kernels = fused.orElse(TensorOps.composed());
     List<DataType> dtypes = dtypesFlag != null ? Arrays.stream(dtypesFlag.split(",")).map(GpuFixtureCheck::dtype)
         .toList() : device.isGpu() ? List.of(DataType.FLOAT32, DataType.BFLOAT16) : List.of(DataType.FLOAT32);
     System.out.println("GpuFixtureCheck on " + device + ", " + dtypes + ", " + kernels.getClass().getSimpleName()
@@ -78,7 +78,7 @@ public final class GpuFixtureCheck {
       new DecodeKernelChecks(fused.get(), device, log).runAll();
     }
     for (DataType dtype : dtypes) {
-      LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withKernels(kernels);
+      LoadOptions options = LoadOptions.defaults().withDevice(device).withComputeType(dtype).withOps(kernels);
       if (sections.contains("fixtures")) {
         check(log, options, PARITY.resolve("qwen2-tiny"), "qwen2-tiny.logits.json");
         check(log, options, PARITY.resolve("llama3-tiny"), "llama3-tiny.logits.json");

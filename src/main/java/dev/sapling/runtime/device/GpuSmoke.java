@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import dev.sapling.model.Architecture;
-import dev.sapling.model.Kernels;
+import dev.sapling.model.TensorOps;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.LayerWeights;
 import dev.sapling.model.ModelConfig;
@@ -45,7 +45,7 @@ import java.util.function.UnaryOperator;
  * Smoke checks for a device, run from the GPU bundle ({@code scripts/gpu-smoke.sh}): the engine starts on the
  * Sapling bridge, BF16 maps both ways, and the transformer forward pass (prefill then decode through the KV cache,
  * also a left-padded batch) on the device matches the CPU in F32 (max abs diff ≤ 1e-4) and in BF16 (within BF16's
- * precision), with composed DJL ops and with Sapling's {@link FusedKernels}. With {@code --bench} it also times
+ * precision), with composed DJL ops and with Sapling's {@link FusedOps}. With {@code --bench} it also times
  * per-op overhead, a BF16 4096³ matMul and batch-1 and batch-32 decode of a Llama-3.2-1B-shaped random model; with
  * {@code --profile FILE} it writes PyTorch traces of a few decode steps. Prints one line per check to stdout;
  * exits non-zero when a check fails.
@@ -61,12 +61,12 @@ public final class GpuSmoke {
   private final PrintStream out;
   private final Device device;
   private final List<String> failures = new ArrayList<>();
-  private final Optional<Kernels> fused;
+  private final Optional<TensorOps> fused;
 
   private GpuSmoke(PrintStream out, Device device) {
     this.out = out;
     this.device = device;
-    this.fused = FusedKernels.load();
+    this.fused = FusedOps.load();
   }
 
   public static void main(String[] args) {
@@ -164,7 +164,7 @@ public final class GpuSmoke {
     boolean ours = JniUtils.getFeatures().contains("SAPLING_BRIDGE");
     check("bridge", ours, (ours ? "Sapling bridge loaded" : "DJL's own JNI library is loaded, not the bridge")
         + (fused.isPresent() ? ", fused kernels available" : ", no fused kernels (composed ops only)")
-        + (FusedKernels.decodeKernels() ? ", decode kernels built" : ", no decode kernels")
+        + (FusedOps.decodeKernels() ? ", decode kernels built" : ", no decode kernels")
         + (AsyncReadback.available() ? ", asynchronous readback" : ", no asynchronous readback"));
   }
 
@@ -197,10 +197,10 @@ public final class GpuSmoke {
       Weights bf16Weights = device.isGpu()
           ? new WeightsBuilder(c, source, dev, DataType.BFLOAT16).build()
           : convert(f32Weights, a -> a.toType(DataType.BFLOAT16, false));
-      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
+      List<TensorOps> variants = new ArrayList<>(List.of(TensorOps.composed()));
       fused.ifPresent(variants::add);
-      for (Kernels kernels : variants) {
-        String label = name + (kernels == Kernels.composed() ? "" : " fused");
+      for (TensorOps kernels : variants) {
+        String label = name + (kernels == TensorOps.composed() ? "" : " fused");
         Transformer f32 = new Transformer(c, f32Weights, kernels);
         double diff = Math.max(maxAbsDiff(expected, run(f32, dev, DataType.FLOAT32)),
             maxAbsDiff(expectedBatch, runBatch(f32, dev, DataType.FLOAT32)));
@@ -390,21 +390,21 @@ public final class GpuSmoke {
             + 2 * l.attentionNorm().size()) * 2;
       }
       long weightBytes = bytes;
-      List<Kernels> variants = new ArrayList<>(List.of(Kernels.composed()));
+      List<TensorOps> variants = new ArrayList<>(List.of(TensorOps.composed()));
       fused.ifPresent(variants::add);
       for (int rows : new int[] {1, 32, 64}) {
         int batch = rows;
-        for (Kernels kernels : variants) {
+        for (TensorOps kernels : variants) {
           decode(new Transformer(c, w, kernels), m, weightBytes,
-              kernels == Kernels.composed() ? "composed" : "fused", batch);
+              kernels == TensorOps.composed() ? "composed" : "fused", batch);
         }
         fused.ifPresent(k -> decode(new Transformer(c, w, k), m, weightBytes, "fused+graph", batch, true));
-        if (fused.isPresent() && FusedKernels.decodeKernels()) {
-          FusedKernels.useDecodeKernels(false);
+        if (fused.isPresent() && FusedOps.decodeKernels()) {
+          FusedOps.useDecodeKernels(false);
           try {
             decode(new Transformer(c, w, fused.get()), m, weightBytes, "fused+graph, decode kernels off", batch, true);
           } finally {
-            FusedKernels.useDecodeKernels(true);
+            FusedOps.useDecodeKernels(true);
           }
         }
       }
@@ -510,7 +510,7 @@ public final class GpuSmoke {
   private void profileScore(String file) {
     ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
-      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
+      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       SplittableRandom r = new SplittableRandom(2);
       List<Scorer.Pair> pairs = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
@@ -551,7 +551,7 @@ public final class GpuSmoke {
   private void profileGenerate(String file) {
     ModelConfig c = LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
-      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(Kernels.composed()));
+      Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
       List<int[]> prompt = List.of(new SplittableRandom(5).ints(128, 0, c.vocabSize()).toArray());
       for (int round = 0; round < 3; round++) {
@@ -579,13 +579,13 @@ public final class GpuSmoke {
       if (fused.isPresent()) {
         variants.add("fused");
         variants.add("graph");
-        if (FusedKernels.decodeKernels()) {
+        if (FusedOps.decodeKernels()) {
           variants.add("graph-aten"); // the same graph with the decode kernels off
         }
       }
       for (String variant : variants) {
-        Transformer t = new Transformer(c, w, variant.equals("composed") ? Kernels.composed() : fused.get());
-        FusedKernels.useDecodeKernels(!variant.equals("graph-aten"));
+        Transformer t = new Transformer(c, w, variant.equals("composed") ? TensorOps.composed() : fused.get());
+        FusedOps.useDecodeKernels(!variant.equals("graph-aten"));
         try (KvCache cache = KvCache.allocate(c, m, DataType.BFLOAT16, 64, new int[1])) {
           StaticDecoder decoder = variant.startsWith("graph") ? StaticDecoder.open(t, cache) : null;
           for (int s = 0; s < 12; s++) {
@@ -607,7 +607,7 @@ public final class GpuSmoke {
         }
       }
     } finally {
-      FusedKernels.useDecodeKernels(true);
+      FusedOps.useDecodeKernels(true);
     }
   }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.sapling.model.Kernels;
+import dev.sapling.model.TensorOps;
 import java.util.Optional;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Optional;
  * pass by skipping them. A test class that uses this belongs in {@code .ci/run}'s {@code bridge_tests}.
  *
  * <pre>{@code
- * Kernels fused = BridgeRequirement.fusedKernels();              // skipped (or failed in CI) without the bridge
+ * TensorOps fused = BridgeRequirement.fusedKernels();              // skipped (or failed in CI) without the bridge
  * DeviceSampling sampling = BridgeRequirement.present(FusedSampling.load());
  * }</pre>
  */
@@ -36,9 +36,9 @@ public final class BridgeRequirement {
     return natives.get();
   }
 
-  /** Sapling's fused kernels: {@code present(FusedKernels.load())}. */
-  public static Kernels fusedKernels() {
-    return present(FusedKernels.load());
+  /** Sapling's fused kernels: {@code present(FusedOps.load())}. */
+  public static TensorOps fusedKernels() {
+    return present(FusedOps.load());
   }
 
   private static void requireOrSkip(boolean loaded) {
