@@ -1,5 +1,6 @@
 package dev.sapling.cli;
 
+import dev.sapling.data.JsonLines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;

@@ -2,6 +2,7 @@ package dev.sapling.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sapling.SaplingException;
+import dev.sapling.data.JsonLines;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.ScoredText;
 import dev.sapling.runtime.Scorer;

@@ -1,4 +1,4 @@
-package dev.sapling.cli;
+package dev.sapling.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,16 +12,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a JSONL input file; a malformed line is an error naming the file and line number. Blank lines are skipped. */
-final class JsonLines {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+/**
+ * Reads JSONL files for every stage and command: a malformed line is an error naming the file and the 1-based line
+ * number, and field accessors name the field, what was expected and what was found. Blank lines are skipped. Records
+ * are read as trees ({@link #read}) or bound to a record type with the snake_case convention of {@link Json}
+ * ({@link #readRecords}).
+ *
+ * <pre>{@code
+ * for (JsonLines.Line line : JsonLines.read(Path.of("prompts.jsonl"))) {
+ *   String prompt = JsonLines.text(file, line, "prompt");
+ * }
+ * List<Seed> seeds = JsonLines.readRecords(Path.of("seeds.jsonl"), Seed.class);
+ * }</pre>
+ */
+public final class JsonLines {
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   /** One parsed line with its 1-based line number, for messages about its fields. */
-  record Line(int number, JsonNode json) {}
+  public record Line(int number, JsonNode json) {}
 
   private JsonLines() {}
 
-  static List<Line> read(Path file) throws IOException {
+  /** Every non-blank line of {@code file} as a JSON object, in file order. */
+  public static List<Line> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new SaplingException(file + ": no such file");
     }
@@ -48,7 +61,8 @@ final class JsonLines {
     return lines;
   }
 
-  static String text(Path file, Line line, String field) {
+  /** The string field {@code field} of {@code line}; an error naming file, line and field otherwise. */
+  public static String text(Path file, Line line, String field) {
     JsonNode v = line.json().get(field);
     if (v == null || !v.isTextual()) {
       throw new SaplingException(file + ":" + line.number() + ": field '" + field + "' must be a string"
@@ -57,7 +71,8 @@ final class JsonLines {
     return v.asText();
   }
 
-  static int[] ids(Path file, Line line, String field) {
+  /** The integer-array field {@code field} of {@code line} (token ids); an error naming file, line and item otherwise. */
+  public static int[] ids(Path file, Line line, String field) {
     JsonNode v = line.json().get(field);
     if (v == null || !v.isArray()) {
       throw new SaplingException(file + ":" + line.number() + ": field '" + field + "' must be an array of token ids");
@@ -71,5 +86,22 @@ final class JsonLines {
       ids[i] = v.get(i).asInt();
     }
     return ids;
+  }
+
+  /**
+   * Every non-blank line of {@code file} bound to {@code type} (a record, snake_case names). A line that does not fit
+   * the type (a missing or mistyped field, an unknown field) is an error naming the file, the line and Jackson's reason.
+   */
+  public static <T> List<T> readRecords(Path file, Class<T> type) throws IOException {
+    List<T> out = new ArrayList<>();
+    for (Line line : read(file)) {
+      try {
+        out.add(MAPPER.treeToValue(line.json(), type));
+      } catch (JsonProcessingException e) {
+        throw new SaplingException(file + ":" + line.number() + ": not a valid " + type.getSimpleName() + " ("
+            + e.getOriginalMessage() + ")");
+      }
+    }
+    return out;
   }
 }
