@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.sapling.check.ResidentMemory;
 import dev.sapling.model.KvCache;
-import dev.sapling.model.ResidentMemory;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -10,6 +10,8 @@ import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;
+import dev.sapling.runtime.device.DeviceSelector;
+import dev.sapling.runtime.device.FusedOps;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.nio.file.Path;
 import java.util.Arrays;

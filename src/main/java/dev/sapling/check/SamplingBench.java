@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.runtime.device.DeviceSelector;
 import dev.sapling.runtime.sampling.DeviceSampling;
 import dev.sapling.runtime.sampling.DeviceTokenSelector;
 import dev.sapling.runtime.sampling.FusedSampling;

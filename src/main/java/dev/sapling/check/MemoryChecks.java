@@ -1,11 +1,10 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
 import dev.sapling.model.KvCache;
-import dev.sapling.model.ResidentMemory;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.FinishReason;

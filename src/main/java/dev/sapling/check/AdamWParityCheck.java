@@ -1,4 +1,4 @@
-package dev.sapling.train.optim;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -9,6 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.sapling.runtime.device.DeviceSelector;
+import dev.sapling.train.optim.AdamW;
+import dev.sapling.train.optim.AdamWConfig;
+import dev.sapling.train.optim.AdamWUpdate;
+import dev.sapling.train.optim.FusedAdamW;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
