@@ -54,7 +54,7 @@ import java.util.function.UnaryOperator;
  * exits non-zero when a check fails.
  *
  * <pre>
- * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuSmoke --device gpu --bench
+ * ./sapling check smoke --device gpu --bench
  * </pre>
  */
 public final class GpuSmoke {
@@ -72,34 +72,27 @@ public final class GpuSmoke {
     this.fused = FusedOps.load();
   }
 
-  public static void main(String[] args) {
-    String deviceFlag = "gpu";
-    boolean bench = false;
-    String profile = null;
-    String profileScore = null;
-    String profileGenerate = null;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--device") && i + 1 < args.length) {
-        deviceFlag = args[++i];
-      } else if (args[i].equals("--profile") && i + 1 < args.length) {
-        profile = args[++i];
-      } else if (args[i].equals("--profile-score") && i + 1 < args.length) {
-        profileScore = args[++i];
-      } else if (args[i].equals("--profile-generate") && i + 1 < args.length) {
-        profileGenerate = args[++i];
-      } else if (args[i].equals("--bench")) {
-        bench = true;
-      } else {
-        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json] "
-            + "[--profile-score TRACE.json] [--profile-generate TRACE.json]");
-        System.exit(2);
-      }
-    }
+  /**
+   * What to run besides the checks: {@code bench} times op overhead, copies, a BF16 matMul and 1B-shaped decode;
+   * each present trace file asks for a PyTorch (Kineto) trace (decode steps, scoring, sampling). Traces without
+   * {@code bench} run alone, without the checks.
+   *
+   * @param device {@code cpu}, {@code gpu} or {@code auto}, as {@link DeviceSelector} reads it
+   */
+  public record Options(String device, boolean bench, Optional<String> profile, Optional<String> profileScore,
+                        Optional<String> profileGenerate) {}
+
+  /** Runs the smoke checks (and what {@code options} adds) on {@code out}; returns the exit code, 1 on a failure. */
+  public static int run(Options options, PrintStream out) {
+    String profile = options.profile().orElse(null);
+    String profileScore = options.profileScore().orElse(null);
+    String profileGenerate = options.profileGenerate().orElse(null);
+    boolean bench = options.bench();
     Engine engine = Engine.getEngine("PyTorch");
-    System.out.println("engine: PyTorch " + engine.getVersion() + ", library " + LibUtils.getLibtorchPath()
+    out.println("engine: PyTorch " + engine.getVersion() + ", library " + LibUtils.getLibtorchPath()
         + ", GPUs " + engine.getGpuCount() + ", features " + JniUtils.getFeatures());
-    Device device = DeviceSelector.standard().select(deviceFlag);
-    GpuSmoke smoke = new GpuSmoke(System.out, device);
+    Device device = DeviceSelector.standard().select(options.device());
+    GpuSmoke smoke = new GpuSmoke(out, device);
     smoke.checkBridge();
     if ((profileScore != null || profile != null || profileGenerate != null) && !bench) { // profiling only
       if (profileGenerate != null) {
@@ -111,7 +104,7 @@ public final class GpuSmoke {
       if (profileScore != null) {
         smoke.profileScore(profileScore);
       }
-      System.exit(0);
+      return 0;
     }
     smoke.checkBf16RoundTrip();
     smoke.checkForward("llama-gqa", config(Architecture.LLAMA, false, false, false));
@@ -127,7 +120,7 @@ public final class GpuSmoke {
       try {
         smoke.profileDecode(profile);
       } catch (RuntimeException e) {
-        System.out.println("PROFILE failed: " + e.getMessage());
+        out.println("PROFILE failed: " + e.getMessage());
       }
     }
     smoke.checkFailedRecording();
@@ -135,15 +128,15 @@ public final class GpuSmoke {
       try {
         smoke.profileScore(profileScore);
       } catch (RuntimeException e) {
-        System.out.println("PROFILE score failed: " + e);
+        out.println("PROFILE score failed: " + e);
       }
     }
     if (smoke.failures.isEmpty()) {
-      System.out.println("smoke: all checks passed on " + device);
-      System.exit(0);
+      out.println("smoke: all checks passed on " + device);
+      return 0;
     }
-    System.out.println("smoke: FAILED " + smoke.failures);
-    System.exit(1);
+    out.println("smoke: FAILED " + smoke.failures);
+    return 1;
   }
 
   /** The Llama-3.2-1B shape the benchmarks and profiles use (random weights, tied embeddings). */
