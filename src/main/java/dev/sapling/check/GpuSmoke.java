@@ -13,8 +13,8 @@ import dev.sapling.model.Architecture;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.LayerWeights;
 import dev.sapling.model.ModelConfig;
+import dev.sapling.model.ModelShapes;
 import dev.sapling.model.RandomWeightSource;
-import dev.sapling.model.RopeScaling;
 import dev.sapling.model.StaticDecoder;
 import dev.sapling.model.TensorOps;
 import dev.sapling.model.Transformer;
@@ -39,7 +39,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -139,13 +138,10 @@ public final class GpuSmoke {
     return 1;
   }
 
-  /** The Llama-3.2-1B shape the benchmarks and profiles use (random weights, tied embeddings). */
-  private static final ModelConfig LLAMA_1B = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64,
-      1e-5, 500000.0, RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
-
+  /** {@link ModelShapes#SMALL} as {@code arch}, with or without tied embeddings, a QKV bias and q/k norm. */
   static ModelConfig config(Architecture arch, boolean tied, boolean bias, boolean qkNorm) {
-    return new ModelConfig(arch, 512, 256, 688, 3, 8, 2, 32, 1e-5, 10000.0, RopeScaling.none(), 256, tied, bias,
-        qkNorm, 0, OptionalInt.of(1), List.of(2));
+    return ModelShapes.SMALL.toBuilder().architecture(arch).tieWordEmbeddings(tied).attentionBias(bias)
+        .qkNorm(qkNorm).build();
   }
 
   private void check(String name, boolean ok, String detail) {
@@ -377,7 +373,7 @@ public final class GpuSmoke {
 
   /** Batch-1 greedy decode steps of a random Llama-3.2-1B-shaped model in BF16: ms per token. */
   private void benchDecode() {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       long bytes = w.embedding().size() * 2;
@@ -504,7 +500,7 @@ public final class GpuSmoke {
    * the time of a warm run and writes a PyTorch (Kineto) trace of the next one.
    */
   private void profileScore(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       SplittableRandom r = new SplittableRandom(2);
@@ -545,7 +541,7 @@ public final class GpuSmoke {
    * trace of a run with 32.
    */
   private void profileGenerate(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
@@ -568,7 +564,7 @@ public final class GpuSmoke {
    * and fused kernels replayed as a CUDA graph.
    */
   private void profileDecode(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       List<String> variants = new ArrayList<>(List.of("composed"));
