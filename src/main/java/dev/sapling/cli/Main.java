@@ -22,6 +22,7 @@ public final class Main {
         new LogitsCommand(),
         new ConvertCommand(),
         new BenchCommand(),
+        new CheckCommand(),
         new IfevalCommand(),
         new KernelCommand(),
         new ScriptCommand());

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.sapling.check.ResidentMemory;
 import dev.sapling.model.ModelConfig;
-import dev.sapling.model.ResidentMemory;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
 import dev.sapling.runtime.sampling.FinishReason;

@@ -1,11 +1,10 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
 import dev.sapling.model.KvCache;
-import dev.sapling.model.ResidentMemory;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.FinishReason;
@@ -17,8 +16,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Memory stays flat on a device over thousands of decode steps and thousands of completions: the CPU tests
- * {@code MemoryFlatnessTest} and {@code GeneratorMemoryTest} for hosts without JUnit. After a warm-up, no native array
+ * Memory stays flat on a device over thousands of decode steps and thousands of completions. The decode-step check is
+ * also the CPU test's body ({@code MemoryChecksTest}); the completions check is the device counterpart of
+ * {@code GeneratorMemoryTest} (which bounds a tiny model's heap too, on the CPU only). After a warm-up, no native array
  * is left attached to the long-lived managers, resident memory outside the Java heap ({@link ResidentMemory}) grows by
  * at most {@link #RSS_BOUND_MB} MiB, and on a GPU the device memory in use (CUDA's {@code cudaMemGetInfo} through
  * DJL's {@link CudaUtils#getGpuMemory}, which counts what PyTorch's caching allocator holds) grows by at most
@@ -52,7 +52,7 @@ final class MemoryChecks {
   /** Runs both checks; one that throws is reported as failed and the other still runs. */
   void runAll() {
     try {
-      decodeSteps();
+      decodeSteps(DECODE_STEPS);
     } catch (RuntimeException e) {
       log.error(name + ": memory over decode steps", e);
     }
@@ -64,17 +64,18 @@ final class MemoryChecks {
   }
 
   /**
-   * {@link #DECODE_STEPS} batch-1 greedy decode steps straight on the transformer, a fresh KV cache every
-   * {@link #STEPS_PER_SEQUENCE} steps; the baseline is taken at step {@link #WARMUP_STEPS}.
+   * {@code steps} batch-1 greedy decode steps straight on the transformer ({@link #DECODE_STEPS} on a device,
+   * {@code MemoryChecksTest} runs more), a fresh KV cache every {@link #STEPS_PER_SEQUENCE} steps; the baseline is
+   * taken at step {@link #WARMUP_STEPS}.
    */
-  void decodeSteps() {
+  void decodeSteps(int steps) {
     Usage baseline = null;
     Usage peak = null;
     int leftAttached;
     try (NDManager session = model.manager().newSubManager()) {
       int token = model.promptIds("Once")[0];
       KvCache cache = null;
-      for (int step = 0; step < DECODE_STEPS; step++) {
+      for (int step = 0; step < steps; step++) {
         if (step % STEPS_PER_SEQUENCE == 0) {
           if (cache != null) {
             cache.close();
@@ -98,7 +99,7 @@ final class MemoryChecks {
       leftAttached = session.getManagedArrays().size();
     }
     peak = peak.max(Usage.now(model.device()));
-    report("memory over " + DECODE_STEPS + " decode steps", baseline, peak, leftAttached,
+    report("memory over " + steps + " decode steps", baseline, peak, leftAttached,
         "arrays left on the session manager " + leftAttached);
   }
 

@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

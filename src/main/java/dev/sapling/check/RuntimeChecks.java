@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;

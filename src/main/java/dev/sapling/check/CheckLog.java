@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -10,13 +10,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import dev.sapling.model.Architecture;
-import dev.sapling.model.TensorOps;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.LayerWeights;
 import dev.sapling.model.ModelConfig;
+import dev.sapling.model.ModelShapes;
 import dev.sapling.model.RandomWeightSource;
-import dev.sapling.model.RopeScaling;
 import dev.sapling.model.StaticDecoder;
+import dev.sapling.model.TensorOps;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.WeightSource;
 import dev.sapling.model.Weights;
@@ -26,6 +26,9 @@ import dev.sapling.model.format.TensorType;
 import dev.sapling.model.tokenizer.IdTokenizer;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.Scorer;
+import dev.sapling.runtime.device.AsyncReadback;
+import dev.sapling.runtime.device.DeviceSelector;
+import dev.sapling.runtime.device.FusedOps;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -36,7 +39,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -51,7 +53,7 @@ import java.util.function.UnaryOperator;
  * exits non-zero when a check fails.
  *
  * <pre>
- * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.GpuSmoke --device gpu --bench
+ * ./sapling check smoke --device gpu --bench
  * </pre>
  */
 public final class GpuSmoke {
@@ -69,34 +71,27 @@ public final class GpuSmoke {
     this.fused = FusedOps.load();
   }
 
-  public static void main(String[] args) {
-    String deviceFlag = "gpu";
-    boolean bench = false;
-    String profile = null;
-    String profileScore = null;
-    String profileGenerate = null;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--device") && i + 1 < args.length) {
-        deviceFlag = args[++i];
-      } else if (args[i].equals("--profile") && i + 1 < args.length) {
-        profile = args[++i];
-      } else if (args[i].equals("--profile-score") && i + 1 < args.length) {
-        profileScore = args[++i];
-      } else if (args[i].equals("--profile-generate") && i + 1 < args.length) {
-        profileGenerate = args[++i];
-      } else if (args[i].equals("--bench")) {
-        bench = true;
-      } else {
-        System.err.println("usage: GpuSmoke [--device cpu|gpu|auto] [--bench] [--profile TRACE.json] "
-            + "[--profile-score TRACE.json] [--profile-generate TRACE.json]");
-        System.exit(2);
-      }
-    }
+  /**
+   * What to run besides the checks: {@code bench} times op overhead, copies, a BF16 matMul and 1B-shaped decode;
+   * each present trace file asks for a PyTorch (Kineto) trace (decode steps, scoring, sampling). Traces without
+   * {@code bench} run alone, without the checks.
+   *
+   * @param device {@code cpu}, {@code gpu} or {@code auto}, as {@link DeviceSelector} reads it
+   */
+  public record Options(String device, boolean bench, Optional<String> profile, Optional<String> profileScore,
+                        Optional<String> profileGenerate) {}
+
+  /** Runs the smoke checks (and what {@code options} adds) on {@code out}; returns the exit code, 1 on a failure. */
+  public static int run(Options options, PrintStream out) {
+    String profile = options.profile().orElse(null);
+    String profileScore = options.profileScore().orElse(null);
+    String profileGenerate = options.profileGenerate().orElse(null);
+    boolean bench = options.bench();
     Engine engine = Engine.getEngine("PyTorch");
-    System.out.println("engine: PyTorch " + engine.getVersion() + ", library " + LibUtils.getLibtorchPath()
+    out.println("engine: PyTorch " + engine.getVersion() + ", library " + LibUtils.getLibtorchPath()
         + ", GPUs " + engine.getGpuCount() + ", features " + JniUtils.getFeatures());
-    Device device = DeviceSelector.standard().select(deviceFlag);
-    GpuSmoke smoke = new GpuSmoke(System.out, device);
+    Device device = DeviceSelector.standard().select(options.device());
+    GpuSmoke smoke = new GpuSmoke(out, device);
     smoke.checkBridge();
     if ((profileScore != null || profile != null || profileGenerate != null) && !bench) { // profiling only
       if (profileGenerate != null) {
@@ -108,7 +103,7 @@ public final class GpuSmoke {
       if (profileScore != null) {
         smoke.profileScore(profileScore);
       }
-      System.exit(0);
+      return 0;
     }
     smoke.checkBf16RoundTrip();
     smoke.checkForward("llama-gqa", config(Architecture.LLAMA, false, false, false));
@@ -124,7 +119,7 @@ public final class GpuSmoke {
       try {
         smoke.profileDecode(profile);
       } catch (RuntimeException e) {
-        System.out.println("PROFILE failed: " + e.getMessage());
+        out.println("PROFILE failed: " + e.getMessage());
       }
     }
     smoke.checkFailedRecording();
@@ -132,24 +127,21 @@ public final class GpuSmoke {
       try {
         smoke.profileScore(profileScore);
       } catch (RuntimeException e) {
-        System.out.println("PROFILE score failed: " + e);
+        out.println("PROFILE score failed: " + e);
       }
     }
     if (smoke.failures.isEmpty()) {
-      System.out.println("smoke: all checks passed on " + device);
-      System.exit(0);
+      out.println("smoke: all checks passed on " + device);
+      return 0;
     }
-    System.out.println("smoke: FAILED " + smoke.failures);
-    System.exit(1);
+    out.println("smoke: FAILED " + smoke.failures);
+    return 1;
   }
 
-  /** The Llama-3.2-1B shape the benchmarks and profiles use (random weights, tied embeddings). */
-  private static final ModelConfig LLAMA_1B = new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 64,
-      1e-5, 500000.0, RopeScaling.none(), 131072, true, false, false, 0, OptionalInt.of(1), List.of(2));
-
+  /** {@link ModelShapes#SMALL} as {@code arch}, with or without tied embeddings, a QKV bias and q/k norm. */
   static ModelConfig config(Architecture arch, boolean tied, boolean bias, boolean qkNorm) {
-    return new ModelConfig(arch, 512, 256, 688, 3, 8, 2, 32, 1e-5, 10000.0, RopeScaling.none(), 256, tied, bias,
-        qkNorm, 0, OptionalInt.of(1), List.of(2));
+    return ModelShapes.SMALL.toBuilder().architecture(arch).tieWordEmbeddings(tied).attentionBias(bias)
+        .qkNorm(qkNorm).build();
   }
 
   private void check(String name, boolean ok, String detail) {
@@ -381,7 +373,7 @@ public final class GpuSmoke {
 
   /** Batch-1 greedy decode steps of a random Llama-3.2-1B-shaped model in BF16: ms per token. */
   private void benchDecode() {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       long bytes = w.embedding().size() * 2;
@@ -508,7 +500,7 @@ public final class GpuSmoke {
    * the time of a warm run and writes a PyTorch (Kineto) trace of the next one.
    */
   private void profileScore(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       SplittableRandom r = new SplittableRandom(2);
@@ -549,7 +541,7 @@ public final class GpuSmoke {
    * trace of a run with 32.
    */
   private void profileGenerate(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
       Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
@@ -572,7 +564,7 @@ public final class GpuSmoke {
    * and fused kernels replayed as a CUDA graph.
    */
   private void profileDecode(String file) {
-    ModelConfig c = LLAMA_1B;
+    ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Weights w = randomWeights(c, m, DataType.BFLOAT16);
       List<String> variants = new ArrayList<>(List.of("composed"));

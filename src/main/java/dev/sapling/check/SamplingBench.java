@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.runtime.device.DeviceSelector;
 import dev.sapling.runtime.sampling.DeviceSampling;
 import dev.sapling.runtime.sampling.DeviceTokenSelector;
 import dev.sapling.runtime.sampling.FusedSampling;
@@ -32,7 +33,7 @@ import java.util.Map;
  * milliseconds per step and, per device path, the draws whose token differs from the host's.
  *
  * <pre>
- * java -cp 'sapling.jar:lib/*' dev.sapling.runtime.device.SamplingBench --device gpu --steps 50
+ * ./sapling check sampling --device gpu --steps 50
  * </pre>
  */
 public final class SamplingBench {
@@ -41,24 +42,18 @@ public final class SamplingBench {
 
   private SamplingBench() {}
 
-  public static void main(String[] args) {
-    String deviceFlag = "gpu";
-    int steps = 30;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--device") && i + 1 < args.length) {
-        deviceFlag = args[++i];
-      } else if (args[i].equals("--steps") && i + 1 < args.length) {
-        steps = Integer.parseInt(args[++i]);
-      } else {
-        System.err.println("usage: SamplingBench [--device cpu|gpu|auto] [--steps N]");
-        System.exit(2);
-      }
-    }
+  /**
+   * Prints the table for {@code deviceFlag} ({@code cpu}, {@code gpu} or {@code auto}) with {@code steps} timed
+   * steps per cell to {@code out}, the engine line to {@code err}; returns the exit code (0: a benchmark, it has no
+   * bound to fail).
+   */
+  public static int run(String deviceFlag, int steps, PrintStream out, PrintStream err) {
     Engine engine = Engine.getEngine("PyTorch");
     Device device = DeviceSelector.standard().select(deviceFlag);
-    System.err.println("engine: PyTorch " + engine.getVersion() + ", features " + JniUtils.getFeatures()
+    err.println("engine: PyTorch " + engine.getVersion() + ", features " + JniUtils.getFeatures()
         + ", device " + device + ", native sampling " + FusedSampling.load().isPresent());
-    run(System.out, device, steps);
+    run(out, device, steps);
+    return 0;
   }
 
   static void run(PrintStream out, Device device, int steps) {

@@ -1,12 +1,15 @@
-package dev.sapling.runtime;
+package dev.sapling.check;
 
 import dev.sapling.model.Transformer;
 import dev.sapling.model.tokenizer.Tokenizer;
+import dev.sapling.runtime.Generator;
+import dev.sapling.runtime.ProgressListener;
+import dev.sapling.runtime.Scorer;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;

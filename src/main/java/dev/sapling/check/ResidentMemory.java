@@ -1,4 +1,4 @@
-package dev.sapling.model;
+package dev.sapling.check;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

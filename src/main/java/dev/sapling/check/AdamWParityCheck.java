@@ -1,4 +1,4 @@
-package dev.sapling.train.optim;
+package dev.sapling.check;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -9,18 +9,23 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.sapling.runtime.device.DeviceSelector;
+import dev.sapling.train.optim.AdamW;
+import dev.sapling.train.optim.AdamWConfig;
+import dev.sapling.train.optim.AdamWUpdate;
+import dev.sapling.train.optim.FusedAdamW;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Runs two {@link AdamWUpdate}s side by side on the same parameters and gradients for several steps and compares
- * parameters and state; used by {@code FusedAdamWTest} on the CPU and, as a command, on a GPU host where the JUnit
- * suite cannot run (the bundle has no test classpath). Prints one line per check and exits non-zero if any fails.
+ * parameters and state: the one body of {@code FusedAdamWTest} on the CPU and of {@code ./sapling check adamw} on a
+ * GPU host (the bundle has no test classpath). The command prints one line per check and exits non-zero if any
+ * fails.
  *
  * <pre>
- * eval "$(scripts/gpu-setup.sh)"
- * java -cp 'target/sapling.jar:target/lib/*' dev.sapling.train.optim.AdamWParityCheck --device gpu
+ * ./sapling check adamw --device gpu
  * </pre>
  */
 public final class AdamWParityCheck {
@@ -125,34 +130,38 @@ public final class AdamWParityCheck {
     return x.sub(y).abs().max().getFloat();
   }
 
-  public static void main(String[] args) {
-    String deviceFlag = args.length == 2 && args[0].equals("--device") ? args[1] : "gpu";
+  /**
+   * The fused update against the composed one on {@code deviceFlag} ({@code cpu}, {@code gpu} or {@code auto}):
+   * float32, float32 with amsgrad and no weight decay, and bfloat16 where the engine handles it; one line per check
+   * on {@code out}. Returns the exit code: 1 when a check fails or the fused update is missing.
+   */
+  public static int checkAll(String deviceFlag, PrintStream out) {
     Device device = DeviceSelector.standard().select(deviceFlag);
     Engine.getEngine("PyTorch");
     Optional<AdamWUpdate> fused = FusedAdamW.load();
     if (fused.isEmpty()) {
-      System.out.println("FAILED: FusedAdamW is not available (the engine is not on Sapling's bridge, or "
+      out.println("FAILED: FusedAdamW is not available (the engine is not on Sapling's bridge, or "
           + "bridge_optim.cc was left out of it: see gpu-setup.sh's log)");
-      System.exit(1);
+      return 1;
     }
     // bfloat16 arrays abort DJL's own JNI on the CPU; the bridge handles them
     boolean bf16 = device.isGpu() || JniUtils.getFeatures().contains("SAPLING_BRIDGE");
     AdamWConfig config = new AdamWConfig(1e-2, 0.9, 0.99, 1e-8, 0.1, false);
     List<String> failures = new ArrayList<>();
-    check(failures, fused.get(), device, DataType.FLOAT32, config, 1.0);
-    check(failures, fused.get(), device, DataType.FLOAT32, config.withAmsgrad(true).withWeightDecay(0), 0.5);
+    check(out, failures, fused.get(), device, DataType.FLOAT32, config, 1.0);
+    check(out, failures, fused.get(), device, DataType.FLOAT32, config.withAmsgrad(true).withWeightDecay(0), 0.5);
     if (bf16) {
-      check(failures, fused.get(), device, DataType.BFLOAT16, config, 1.0);
+      check(out, failures, fused.get(), device, DataType.BFLOAT16, config, 1.0);
     }
-    System.out.println(failures.isEmpty() ? "ALL PASS" : "FAILED: " + failures);
-    System.exit(failures.isEmpty() ? 0 : 1);
+    out.println(failures.isEmpty() ? "ALL PASS" : "FAILED: " + failures);
+    return failures.isEmpty() ? 0 : 1;
   }
 
-  private static void check(List<String> failures, AdamWUpdate fused, Device device, DataType dtype,
+  private static void check(PrintStream out, List<String> failures, AdamWUpdate fused, Device device, DataType dtype,
       AdamWConfig config, double gradientDecay) {
     Result r = run(fused, AdamWUpdate.composed(), device, dtype, config, MODEL_SHAPES, 6, gradientDecay, 7);
     boolean ok = r.passes(dtype);
-    System.out.println((ok ? "PASS " : "FAIL ") + r);
+    out.println((ok ? "PASS " : "FAIL ") + r);
     if (!ok) {
       failures.add(r.label());
     }
