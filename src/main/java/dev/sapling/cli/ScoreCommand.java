@@ -48,7 +48,7 @@ final class ScoreCommand implements Command {
     }
     try (LoadedModel model = ModelArgs.load(args, err)) {
       args.requireAllKnown();
-      Scorer scorer = Scorer.of(model, o -> o.maxBatchRows(batch).topAlternatives(top));
+      Scorer scorer = Scorer.of(model, o -> o.withMaxBatchRows(batch).withTopAlternatives(top));
       List<Scorer.Pair> pairs = new ArrayList<>();
       for (JsonLines.Line line : lines) {
         pairs.add(pair(scorer, model, file, line));

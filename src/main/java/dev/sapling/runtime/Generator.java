@@ -20,6 +20,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -31,10 +32,11 @@ import java.util.stream.IntStream;
  *
  * <p>Prompts are batched shortest first to waste little padding; results come back in request order. Every sample
  * draws from its own generator seeded by (seed, prompt index, sample index): the same request gives the same output.
- * How it batches and decodes is its {@link GeneratorOptions}: the device's best by default, changed with {@link #with}.
+ * How it batches and decodes is its {@link GeneratorOptions}: the device's best by default, changed with
+ * {@link #with}.
  *
  * <pre>{@code
- * Generator g = Generator.of(loadedModel, o -> o.maxBatchRows(8));   // or Generator.of(transformer, tokenizer)
+ * Generator g = Generator.of(loadedModel, o -> o.withMaxBatchRows(8));   // or Generator.of(transformer, tokenizer)
  * List<Completion> out = g.generate(List.of("Once upon a time", "The cat"),
  *     SamplingParams.defaults().withTemperature(0.8).withN(4).withStop(List.of("\n\n")).withSeed(7));
  * }</pre>
@@ -69,8 +71,8 @@ public final class Generator {
     return new Generator(model.transformer(), model.tokenizer(), GeneratorOptions.defaults(model));
   }
 
-  /** A generator for a loaded model with the options {@code change} sets, e.g. {@code o -> o.maxBatchRows(8)}. */
-  public static Generator of(LoadedModel model, Consumer<GeneratorOptions.Builder> change) {
+  /** A generator for a loaded model with the options {@code change} sets, e.g. {@code o -> o.withMaxBatchRows(8)}. */
+  public static Generator of(LoadedModel model, UnaryOperator<GeneratorOptions> change) {
     return of(model).with(change);
   }
 
@@ -84,9 +86,9 @@ public final class Generator {
     return options;
   }
 
-  /** The same generator with the options {@code change} sets, e.g. {@code o -> o.eosIds().staticDecode(false)}. */
-  public Generator with(Consumer<GeneratorOptions.Builder> change) {
-    return new Generator(transformer, tokenizer, options.with(change));
+  /** The same generator with the options {@code change} sets, e.g. {@code o -> o.withStaticDecode(false)}. */
+  public Generator with(UnaryOperator<GeneratorOptions> change) {
+    return new Generator(transformer, tokenizer, change.apply(options));
   }
 
   /** Token ids of a text prompt as this generator feeds it: BOS (when added) then the text's tokens. */

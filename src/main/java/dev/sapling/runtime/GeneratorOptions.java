@@ -12,14 +12,17 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * How a {@link Generator} batches, stops and decodes. Immutable; {@link #defaults} gives what the model's device
- * does best, and {@link #with} changes a few fields through a {@link Builder}, so a notebook cell names only what it
+ * does best, and {@link #with} changes a few fields through a {@link Draft}, so a notebook cell names only what it
  * changes.
  *
  * <pre>{@code
- * Generator g = Generator.of(model, o -> o.maxBatchRows(8).eosIds(128009));
+ * Generator g = Generator.of(model, o -> o.withMaxBatchRows(8));
+ * Generator chat = g.with(o -> o.withEosIds(128009).withStaticDecode(false));
  * g.options();   // GeneratorOptions[maxBatchRows=8, eosIds=[128009], bos=OptionalInt[128000], ...]
  * }</pre>
  *
@@ -42,6 +45,10 @@ public record GeneratorOptions(int maxBatchRows, Set<Integer> eosIds, OptionalIn
     if (maxBatchRows < 1) {
       throw new SaplingException("generator: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
     }
+    if (eosIds == null || bos == null) {
+      throw new SaplingException("generator: " + (eosIds == null ? "eos ids" : "bos") + " is null; give "
+          + (eosIds == null ? "Set.of() for none" : "OptionalInt.empty() for none"));
+    }
     eosIds = Collections.unmodifiableSet(new TreeSet<>(eosIds));
   }
 
@@ -62,82 +69,63 @@ public record GeneratorOptions(int maxBatchRows, Set<Integer> eosIds, OptionalIn
 
   /** The defaults for a loaded model: as above, with BOS before text prompts exactly when its manifest says so. */
   public static GeneratorOptions defaults(LoadedModel model) {
-    return defaults(model.transformer(), model.tokenizer()).with(o -> o.bos(model.promptEncoder().bos()));
+    return defaults(model.transformer(), model.tokenizer()).withBos(model.promptEncoder().bos());
   }
 
-  /** These options with the fields {@code change} sets; the others as they are. */
-  public GeneratorOptions with(Consumer<Builder> change) {
-    Builder b = new Builder(this);
-    change.accept(b);
-    return b.build();
+  /** The same options with at most {@code rows} rows (prompts × samples) per batch. */
+  public GeneratorOptions withMaxBatchRows(int rows) {
+    return copy(d -> d.maxBatchRows = rows);
   }
 
-  /**
-   * Sets fields of a copy of some {@link GeneratorOptions}; the copy is checked when {@link #with} builds it.
-   *
-   * <pre>{@code
-   * options.with(o -> o.staticDecode(false).pipelinedDecode(false));
-   * }</pre>
-   */
-  public static final class Builder {
-    private int maxBatchRows;
-    private Set<Integer> eosIds;
-    private OptionalInt bos;
-    private boolean deviceSelection;
-    private boolean staticDecode;
-    private boolean pipelinedDecode;
+  /** The same options ending completions on exactly these token ids; none: by stop sequence or length only. */
+  public GeneratorOptions withEosIds(int... ids) {
+    return copy(d -> d.eosIds = IntStream.of(ids).boxed().collect(Collectors.toSet()));
+  }
 
-    private Builder(GeneratorOptions from) {
+  /** The same options starting text prompts with {@code bosId}, or with nothing when empty. */
+  public GeneratorOptions withBos(OptionalInt bosId) {
+    return copy(d -> d.bos = bosId);
+  }
+
+  /** The same options choosing greedy and plain-temperature tokens on the device when {@code on}, else in Java. */
+  public GeneratorOptions withDeviceSelection(boolean on) {
+    return copy(d -> d.deviceSelection = on);
+  }
+
+  /** The same options decoding through {@link StaticDecoder} when {@code on}, or through the plain forward pass. */
+  public GeneratorOptions withStaticDecode(boolean on) {
+    return copy(d -> d.staticDecode = on);
+  }
+
+  /** The same options launching a static decode step before the previous one's result is read when {@code on}. */
+  public GeneratorOptions withPipelinedDecode(boolean on) {
+    return copy(d -> d.pipelinedDecode = on);
+  }
+
+  /** The one copy: these options with what {@code change} sets on a draft of them, checked as a new record is. */
+  private GeneratorOptions copy(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return new GeneratorOptions(d.maxBatchRows, d.eosIds, d.bos, d.deviceSelection, d.staticDecode,
+        d.pipelinedDecode);
+  }
+
+  /** The fields of some options, for {@link #copy} to change. */
+  private static final class Draft {
+    int maxBatchRows;
+    Set<Integer> eosIds;
+    OptionalInt bos;
+    boolean deviceSelection;
+    boolean staticDecode;
+    boolean pipelinedDecode;
+
+    Draft(GeneratorOptions from) {
       maxBatchRows = from.maxBatchRows;
       eosIds = from.eosIds;
       bos = from.bos;
       deviceSelection = from.deviceSelection;
       staticDecode = from.staticDecode;
       pipelinedDecode = from.pipelinedDecode;
-    }
-
-    private GeneratorOptions build() {
-      return new GeneratorOptions(maxBatchRows, eosIds, bos, deviceSelection, staticDecode, pipelinedDecode);
-    }
-
-    /** At most {@code rows} rows (prompts × samples) per batch. */
-    public Builder maxBatchRows(int rows) {
-      maxBatchRows = rows;
-      return this;
-    }
-
-    /** Completions end on exactly these token ids; none: by stop sequence or length only. */
-    public Builder eosIds(int... ids) {
-      Set<Integer> eos = new TreeSet<>();
-      for (int id : ids) {
-        eos.add(id);
-      }
-      eosIds = eos;
-      return this;
-    }
-
-    /** Text prompts start with {@code bosId}, or with nothing when empty. */
-    public Builder bos(OptionalInt bosId) {
-      bos = bosId;
-      return this;
-    }
-
-    /** Whether greedy and plain-temperature tokens may be chosen on the device (off: all in Java). */
-    public Builder deviceSelection(boolean on) {
-      deviceSelection = on;
-      return this;
-    }
-
-    /** Whether decode steps run through {@link StaticDecoder} or the plain forward pass. */
-    public Builder staticDecode(boolean on) {
-      staticDecode = on;
-      return this;
-    }
-
-    /** Whether a static decode step is launched before the previous one's result is read. */
-    public Builder pipelinedDecode(boolean on) {
-      pipelinedDecode = on;
-      return this;
     }
   }
 }

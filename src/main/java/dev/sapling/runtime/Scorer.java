@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Log-probabilities of continuations given contexts, in batches. Each distinct context of a batch is prefilled once
@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * <p>How it batches and chunks is its {@link ScorerOptions}: the device's best by default, changed with {@link #with}.
  *
  * <pre>{@code
- * Scorer scorer = Scorer.of(loadedModel);   // or Scorer.of(transformer, tokenizer), Scorer.of(model, o -> ...)
+ * Scorer scorer = Scorer.of(loadedModel);   // or Scorer.of(model, o -> o.withTopAlternatives(5))
  * ScoredText s = scorer.score("Q: 2+2?\nA:", " 4");
  * List<ScoredText> many = scorer.score("Q: 2+2?\nA:", List.of(" 4", " 5", " four"));
  * }</pre>
@@ -82,8 +82,8 @@ public final class Scorer {
     return new Scorer(model.transformer(), model.tokenizer(), ScorerOptions.defaults(model));
   }
 
-  /** A scorer for a loaded model with the options {@code change} sets, e.g. {@code o -> o.topAlternatives(5)}. */
-  public static Scorer of(LoadedModel model, Consumer<ScorerOptions.Builder> change) {
+  /** A scorer for a loaded model with the options {@code change} sets, e.g. {@code o -> o.withTopAlternatives(5)}. */
+  public static Scorer of(LoadedModel model, UnaryOperator<ScorerOptions> change) {
     return of(model).with(change);
   }
 
@@ -97,9 +97,9 @@ public final class Scorer {
     return options;
   }
 
-  /** The same scorer with the options {@code change} sets, e.g. {@code o -> o.maxBatchRows(8).bodyTokens(512)}. */
-  public Scorer with(Consumer<ScorerOptions.Builder> change) {
-    return new Scorer(transformer, tokenizer, options.with(change));
+  /** The same scorer with the options {@code change} sets, e.g. {@code o -> o.withBodyTokens(512)}. */
+  public Scorer with(UnaryOperator<ScorerOptions> change) {
+    return new Scorer(transformer, tokenizer, change.apply(options));
   }
 
   /**

@@ -9,10 +9,11 @@ import java.util.function.Consumer;
 
 /**
  * How a {@link Scorer} batches and chunks its work, and what it reports. Immutable; {@link #defaults} gives what the
- * model's device does best, and {@link #with} changes a few fields through a {@link Builder}.
+ * model's device does best, and each {@code withX} changes one field (all of them through
+ * one copy method).
  *
  * <pre>{@code
- * Scorer s = Scorer.of(model, o -> o.maxBatchRows(8).topAlternatives(5));
+ * Scorer s = Scorer.of(model, o -> o.withMaxBatchRows(8).withTopAlternatives(5));
  * s.options();   // ScorerOptions[maxBatchRows=8, topAlternatives=5, logitsBudget=33554432, ...]
  * }</pre>
  *
@@ -30,6 +31,9 @@ public record ScorerOptions(int maxBatchRows, int topAlternatives, long logitsBu
   public ScorerOptions {
     if (maxBatchRows < 1) {
       throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
+    }
+    if (bos == null) {
+      throw new SaplingException("scorer: bos is null; give OptionalInt.empty() for none");
     }
     if (topAlternatives < 0) {
       throw new SaplingException("scorer: top alternatives is " + topAlternatives + "; expected 0 or more");
@@ -50,70 +54,58 @@ public record ScorerOptions(int maxBatchRows, int topAlternatives, long logitsBu
 
   /** The defaults for a loaded model: as above, with BOS before text contexts exactly when its manifest says so. */
   public static ScorerOptions defaults(LoadedModel model) {
-    return defaults(model.transformer(), model.tokenizer()).with(o -> o.bos(model.promptEncoder().bos()));
+    return defaults(model.transformer(), model.tokenizer()).withBos(model.promptEncoder().bos());
   }
 
-  /** These options with the fields {@code change} sets; the others as they are. */
-  public ScorerOptions with(Consumer<Builder> change) {
-    Builder b = new Builder(this);
-    change.accept(b);
-    return b.build();
+  /** The same options with at most {@code rows} rows (continuations) per batch. */
+  public ScorerOptions withMaxBatchRows(int rows) {
+    return copy(d -> d.maxBatchRows = rows);
+  }
+
+  /** The same options also reporting the {@code k} most likely tokens at every position. */
+  public ScorerOptions withTopAlternatives(int k) {
+    return copy(d -> d.topAlternatives = k);
+  }
+
+  /** The same options materialising at most {@code floats} logits at once. */
+  public ScorerOptions withLogitsBudget(long floats) {
+    return copy(d -> d.logitsBudget = floats);
   }
 
   /**
-   * Sets fields of a copy of some {@link ScorerOptions}; the copy is checked when {@link #with} builds it.
-   *
-   * <pre>{@code
-   * options.with(o -> o.logitsBudget(1L << 20).bodyTokens(512));
-   * }</pre>
+   * The same options running at most {@code tokens} (rows × positions) through the transformer body at once; longer
+   * continuations go through the KV cache in several body passes.
    */
-  public static final class Builder {
-    private int maxBatchRows;
-    private int topAlternatives;
-    private long logitsBudget;
-    private long bodyTokens;
-    private OptionalInt bos;
+  public ScorerOptions withBodyTokens(long tokens) {
+    return copy(d -> d.bodyTokens = tokens);
+  }
 
-    private Builder(ScorerOptions from) {
+  /** The same options starting text contexts with {@code bosId}, or with nothing when empty. */
+  public ScorerOptions withBos(OptionalInt bosId) {
+    return copy(d -> d.bos = bosId);
+  }
+
+  /** The one copy: these options with what {@code change} sets on a draft of them, checked as a new record is. */
+  private ScorerOptions copy(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return new ScorerOptions(d.maxBatchRows, d.topAlternatives, d.logitsBudget, d.bodyTokens, d.bos);
+  }
+
+  /** The fields of some options, for {@link #copy} to change. */
+  private static final class Draft {
+    int maxBatchRows;
+    int topAlternatives;
+    long logitsBudget;
+    long bodyTokens;
+    OptionalInt bos;
+
+    Draft(ScorerOptions from) {
       maxBatchRows = from.maxBatchRows;
       topAlternatives = from.topAlternatives;
       logitsBudget = from.logitsBudget;
       bodyTokens = from.bodyTokens;
       bos = from.bos;
-    }
-
-    private ScorerOptions build() {
-      return new ScorerOptions(maxBatchRows, topAlternatives, logitsBudget, bodyTokens, bos);
-    }
-
-    /** At most {@code rows} rows (continuations) per batch. */
-    public Builder maxBatchRows(int rows) {
-      maxBatchRows = rows;
-      return this;
-    }
-
-    /** Also report the {@code k} most likely tokens at every position. */
-    public Builder topAlternatives(int k) {
-      topAlternatives = k;
-      return this;
-    }
-
-    /** Materialise at most {@code floats} logits at once. */
-    public Builder logitsBudget(long floats) {
-      logitsBudget = floats;
-      return this;
-    }
-
-    /** Run at most {@code tokens} (rows × positions) through the transformer body at once. */
-    public Builder bodyTokens(long tokens) {
-      bodyTokens = tokens;
-      return this;
-    }
-
-    /** Text contexts start with {@code bosId}, or with nothing when empty. */
-    public Builder bos(OptionalInt bosId) {
-      bos = bosId;
-      return this;
     }
   }
 }

@@ -35,52 +35,55 @@ class EngineOptionsTest {
     GeneratorOptions o = GeneratorOptions.defaults(model, new TinyTokenizer());
     assertEquals(new GeneratorOptions(Generator.DEFAULT_MAX_BATCH_ROWS, Set.of(TinyTokenizer.EOS, 30),
         OptionalInt.of(TinyTokenizer.BOS), true, false, false), o);
-    assertEquals(Set.of(7), GeneratorOptions.defaults(model, new IdTokenizer(64)).with(b -> b.eosIds(7)).eosIds());
+    assertEquals(Set.of(7), GeneratorOptions.defaults(model, new IdTokenizer(64)).withEosIds(7).eosIds());
     assertEquals(OptionalInt.empty(), GeneratorOptions.defaults(model, new IdTokenizer(64)).bos());
   }
 
   @Test
   void withChangesOnlyTheFieldsItSetsAndTheOriginalStaysAsItWas() {
     Generator g = Generator.of(model, new TinyTokenizer());
-    Generator changed = g.with(o -> o.maxBatchRows(3).staticDecode(true).eosIds());
+    Generator changed = g.with(o -> o.withMaxBatchRows(3).withStaticDecode(true).withEosIds());
     assertEquals(new GeneratorOptions(3, Set.of(), g.options().bos(), true, true, false), changed.options());
     assertEquals(Generator.DEFAULT_MAX_BATCH_ROWS, g.options().maxBatchRows());
     assertEquals(Set.of(TinyTokenizer.EOS, 30), g.options().eosIds());
     Scorer s = Scorer.of(model, new TinyTokenizer());
-    ScorerOptions scorer = s.with(o -> o.topAlternatives(2).bodyTokens(8)).options();
+    ScorerOptions scorer = s.with(o -> o.withTopAlternatives(2).withBodyTokens(8)).options();
     assertEquals(new ScorerOptions(Scorer.DEFAULT_MAX_BATCH_ROWS, 2, Scorer.DEFAULT_LOGITS_BUDGET, 8,
         OptionalInt.of(TinyTokenizer.BOS)), scorer);
     assertEquals(Scorer.DEFAULT_CPU_BODY_TOKENS, s.options().bodyTokens());
   }
 
   @Test
-  void eosIdsAreSortedAndCannotBeChangedFromOutside() {
-    GeneratorOptions o = GeneratorOptions.defaults(model, new TinyTokenizer()).with(b -> b.eosIds(9, 3, 9));
-    assertEquals(List.of(3, 9), List.copyOf(o.eosIds()));
+  void eosIdsAreSortedAndCannotBeChangedInPlace() {
+    GeneratorOptions o = GeneratorOptions.defaults(model, new TinyTokenizer()).withEosIds(9, 3, 9, 5);
+    assertEquals(List.of(3, 5, 9), List.copyOf(o.eosIds()));
     assertThrows(UnsupportedOperationException.class, () -> o.eosIds().add(4));
+    SaplingException none = assertThrows(SaplingException.class,
+        () -> new GeneratorOptions(1, null, OptionalInt.empty(), true, false, false));
+    assertEquals("generator: eos ids is null; give Set.of() for none", none.getMessage());
   }
 
   @Test
   void optionsOutOfRangeAreRefusedNamingTheField() {
     Generator g = Generator.of(model, new TinyTokenizer());
-    SaplingException rows = assertThrows(SaplingException.class, () -> g.with(o -> o.maxBatchRows(0)));
+    SaplingException rows = assertThrows(SaplingException.class, () -> g.with(o -> o.withMaxBatchRows(0)));
     assertEquals("generator: max batch rows is 0; expected an integer >= 1", rows.getMessage());
     Scorer s = Scorer.of(model, new TinyTokenizer());
-    assertTrue(assertThrows(SaplingException.class, () -> s.with(o -> o.maxBatchRows(-1))).getMessage()
+    assertTrue(assertThrows(SaplingException.class, () -> s.with(o -> o.withMaxBatchRows(-1))).getMessage()
         .startsWith("scorer: max batch rows is -1"));
-    assertTrue(assertThrows(SaplingException.class, () -> s.with(o -> o.topAlternatives(-1))).getMessage()
+    assertTrue(assertThrows(SaplingException.class, () -> s.with(o -> o.withTopAlternatives(-1))).getMessage()
         .startsWith("scorer: top alternatives is -1"));
     assertEquals("scorer: top alternatives is 65; expected 0..64",
-        assertThrows(SaplingException.class, () -> s.with(o -> o.topAlternatives(65))).getMessage());
+        assertThrows(SaplingException.class, () -> s.with(o -> o.withTopAlternatives(65))).getMessage());
   }
 
   @Test
   void theBosOptionDecidesWhatTextPromptsAndContextsStartWith() {
-    Generator none = Generator.of(model, new TinyTokenizer()).with(o -> o.bos(OptionalInt.empty()));
+    Generator none = Generator.of(model, new TinyTokenizer()).with(o -> o.withBos(OptionalInt.empty()));
     assertArrayEquals(new int[] {34, 29, 61}, none.encodePrompt("the cat"));
     assertArrayEquals(new int[] {5, 34, 29, 61},
-        Generator.of(model, new TinyTokenizer()).with(o -> o.bos(OptionalInt.of(5))).encodePrompt("the cat"));
-    Scorer scorer = Scorer.of(model, new TinyTokenizer()).with(o -> o.bos(OptionalInt.empty()));
+        Generator.of(model, new TinyTokenizer()).with(o -> o.withBos(OptionalInt.of(5))).encodePrompt("the cat"));
+    Scorer scorer = Scorer.of(model, new TinyTokenizer()).with(o -> o.withBos(OptionalInt.empty()));
     assertArrayEquals(new int[] {34, 29, 61}, scorer.encode("the cat", " the dog").context());
     PromptEncoder prompts = new PromptEncoder(new TinyTokenizer(), OptionalInt.of(1));
     assertArrayEquals(new int[] {1}, prompts.encode(""));

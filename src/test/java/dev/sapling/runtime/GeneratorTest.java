@@ -59,7 +59,7 @@ class GeneratorTest {
   @Test
   void greedyInAPaddedBatchEqualsStepByStepArgmaxOfFullForwards() {
     int maxNew = 12;
-    for (Generator g : List.of(generator(), generator().with(o -> o.maxBatchRows(3)))) {
+    for (Generator g : List.of(generator(), generator().with(o -> o.withMaxBatchRows(3)))) {
       List<Completion> out = g.generateIds(PROMPTS, SamplingParams.greedy().withMaxNewTokens(maxNew));
       assertEquals(PROMPTS.size(), out.size());
       for (int p = 0; p < PROMPTS.size(); p++) {
@@ -90,7 +90,7 @@ class GeneratorTest {
         for (int q = 0; q <= p; q++) {
           request.add(q == p ? PROMPTS.get(p) : new int[] {1});
         }
-        Completion alone = generator().with(o -> o.maxBatchRows(1)).generateIds(request, params).get(p);
+        Completion alone = generator().with(o -> o.withMaxBatchRows(1)).generateIds(request, params).get(p);
         assertArrayEquals(alone.tokenIds(), together.get(p).tokenIds(), params + " prompt " + p);
         for (int i = 0; i < alone.logprobs().length; i++) {
           maxDiff = Math.max(maxDiff, Math.abs(alone.logprobs()[i] - together.get(p).logprobs()[i]));
@@ -139,7 +139,7 @@ class GeneratorTest {
 
   @Test
   void lengthFinishStopsAtMaxNewTokens() {
-    Generator g = generator().with(o -> o.eosIds()); // no EOS: every row runs to the limit
+    Generator g = generator().with(o -> o.withEosIds()); // no EOS: every row runs to the limit
     for (Completion c : g.generateIds(PROMPTS, SamplingParams.defaults().withMaxNewTokens(7).withSeed(3))) {
       assertEquals(FinishReason.LENGTH, c.finishReason());
       assertEquals(7, c.tokenIds().length);
@@ -151,21 +151,21 @@ class GeneratorTest {
   @Test
   void eosFinishesOnlyThatRowAndKeepsTheEosTokenOutOfTheText() {
     int[] prompt = PROMPTS.get(0);
-    Completion free = generator().with(o -> o.eosIds()).generateIds(List.of(prompt), SamplingParams.greedy()
+    Completion free = generator().with(o -> o.withEosIds()).generateIds(List.of(prompt), SamplingParams.greedy()
         .withMaxNewTokens(12)).get(0);
     int eos = free.tokenIds()[4];
     int firstAt = 0;
     while (free.tokenIds()[firstAt] != eos) {
       firstAt++;
     }
-    List<Completion> out = generator().with(o -> o.eosIds(eos)).generateIds(List.of(prompt, PROMPTS.get(1)),
+    List<Completion> out = generator().with(o -> o.withEosIds(eos)).generateIds(List.of(prompt, PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(12));
     Completion c = out.get(0);
     assertEquals(FinishReason.EOS, c.finishReason());
     assertArrayEquals(Arrays.copyOf(free.tokenIds(), firstAt + 1), c.tokenIds());
     assertEquals(TOKENIZER.decode(Arrays.copyOf(free.tokenIds(), firstAt)), c.text());
     // the other row of the batch ran on as if alone
-    Completion other = generator().with(o -> o.eosIds(eos)).generateIds(List.of(PROMPTS.get(1)),
+    Completion other = generator().with(o -> o.withEosIds(eos)).generateIds(List.of(PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(12)).get(0);
     assertArrayEquals(other.tokenIds(), out.get(1).tokenIds());
   }
@@ -173,7 +173,7 @@ class GeneratorTest {
   @Test
   void stopSequenceSplitAcrossTokensEndsTheCompletionBeforeTheStop() {
     SamplingParams params = SamplingParams.greedy().withMaxNewTokens(16);
-    Generator g = generator().with(o -> o.eosIds());
+    Generator g = generator().with(o -> o.withEosIds());
     List<Completion> free = g.generateIds(PROMPTS, params);
     int checked = 0;
     for (int p = 0; p < PROMPTS.size(); p++) {
@@ -209,7 +209,8 @@ class GeneratorTest {
   @Test
   void greedyOnTheDeviceGivesTheJavaPathsTokensLogprobsAndFinishes() {
     SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
-    List<Completion> unstopped = generator().with(o -> o.eosIds().deviceSelection(false)).generateIds(PROMPTS, free);
+    List<Completion> unstopped =
+        generator().with(o -> o.withEosIds().withDeviceSelection(false)).generateIds(PROMPTS, free);
     int eos = unstopped.get(0).tokenIds()[4];
     int p = 1; // a stop from a row that reaches its tokens 5 and 6 before the EOS
     while (Arrays.stream(unstopped.get(p).tokenIds(), 0, 7).anyMatch(t -> t == eos)) {
@@ -221,10 +222,11 @@ class GeneratorTest {
     SamplingParams params = free.withStop(List.of("never-there", stop)).withN(2);
     Set<FinishReason> seen = EnumSet.noneOf(FinishReason.class);
     // static decode steps too: there both paths take one more full-batch step before compacting
-    for (Generator g : List.of(generator().with(o -> o.eosIds(eos)),
-        generator().with(o -> o.eosIds(eos).maxBatchRows(3)), generator().with(o -> o.eosIds(eos).staticDecode(true)))) {
+    Generator stopping = generator().with(o -> o.withEosIds(eos));
+    for (Generator g : List.of(stopping, stopping.with(o -> o.withMaxBatchRows(3)),
+        stopping.with(o -> o.withStaticDecode(true)))) {
       List<Completion> device = g.generateIds(PROMPTS, params);
-      List<Completion> java = g.with(o -> o.deviceSelection(false)).generateIds(PROMPTS, params);
+      List<Completion> java = g.with(o -> o.withDeviceSelection(false)).generateIds(PROMPTS, params);
       assertEquals(java.size(), device.size());
       for (int i = 0; i < java.size(); i++) {
         Completion d = device.get(i);
@@ -245,13 +247,13 @@ class GeneratorTest {
   @Test
   void staticDecodeStepsGiveTheForwardPassCompletionsThroughCompactionAndSharedPrefills() {
     SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
-    int eos = generator().with(o -> o.eosIds()).generateIds(PROMPTS, free).get(0).tokenIds()[4];
+    int eos = generator().with(o -> o.withEosIds()).generateIds(PROMPTS, free).get(0).tokenIds()[4];
     for (SamplingParams params : List.of(free.withN(2), SamplingParams.defaults().withTemperature(0.9)
         .withMaxNewTokens(12).withN(3).withSeed(5))) {
-      for (Generator g : List.of(generator().with(o -> o.eosIds(eos)),
-          generator().with(o -> o.eosIds(eos).maxBatchRows(5)))) {
-        List<Completion> plain = g.with(o -> o.staticDecode(false)).generateIds(PROMPTS, params);
-        List<Completion> fixed = g.with(o -> o.staticDecode(true)).generateIds(PROMPTS, params);
+      Generator stopping = generator().with(o -> o.withEosIds(eos));
+      for (Generator g : List.of(stopping, stopping.with(o -> o.withMaxBatchRows(5)))) {
+        List<Completion> plain = g.with(o -> o.withStaticDecode(false)).generateIds(PROMPTS, params);
+        List<Completion> fixed = g.with(o -> o.withStaticDecode(true)).generateIds(PROMPTS, params);
         assertEquals(plain.size(), fixed.size());
         for (int i = 0; i < plain.size(); i++) {
           String where = "completion " + i + " at temperature " + params.temperature();
@@ -279,8 +281,8 @@ class GeneratorTest {
   void progressHearsEveryBatchAndCountsAllCompletions() {
     List<ProgressListener.Progress> heard = new ArrayList<>();
     List<Completion> sunk = new ArrayList<>();
-    generator().with(o -> o.maxBatchRows(4)).generateIds(PROMPTS, SamplingParams.greedy().withN(2).withMaxNewTokens(3),
-        heard::add, sunk::add);
+    generator().with(o -> o.withMaxBatchRows(4)).generateIds(PROMPTS,
+        SamplingParams.greedy().withN(2).withMaxNewTokens(3), heard::add, sunk::add);
     assertEquals(4, heard.size()); // 2 prompts × 2 samples per batch
     assertEquals(16, heard.get(3).done());
     assertEquals(16, heard.get(3).total());
@@ -304,7 +306,7 @@ class GeneratorTest {
       for (int q = 0; q <= p; q++) {
         alone.add(q == p ? prompts.get(p) : new int[] {0}); // same prompt index, so the same seed stream
       }
-      Completion single = g.with(o -> o.maxBatchRows(1)).generateIds(alone, params).get(p);
+      Completion single = g.with(o -> o.withMaxBatchRows(1)).generateIds(alone, params).get(p);
       assertArrayEquals(single.tokenIds(), together.get(p).tokenIds(), "prompt " + p);
       for (int i = 0; i < single.logprobs().length; i++) {
         assertEquals(single.logprobs()[i], together.get(p).logprobs()[i], 1e-5);
@@ -317,7 +319,7 @@ class GeneratorTest {
     int context = model.config().maxPositionEmbeddings();
     int[] nearlyFull = new int[context - 6];
     Arrays.fill(nearlyFull, 7);
-    List<Completion> out = generator().with(o -> o.eosIds()).generateIds(List.of(nearlyFull, PROMPTS.get(1)),
+    List<Completion> out = generator().with(o -> o.withEosIds()).generateIds(List.of(nearlyFull, PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(20));
     assertEquals(FinishReason.LENGTH, out.get(0).finishReason());
     assertEquals(6, out.get(0).tokenIds().length);

@@ -30,7 +30,7 @@ class PipelinedDecodeTest {
   static Transformer model;
 
   static Generator generator() {
-    return Generator.of(model, TOKENIZER).with(o -> o.staticDecode(true));
+    return Generator.of(model, TOKENIZER).with(o -> o.withStaticDecode(true));
   }
 
   static void assertSame(List<Completion> expected, List<Completion> actual, String what) {
@@ -48,14 +48,14 @@ class PipelinedDecodeTest {
 
   /** An EOS id that some but not all greedy rows reach within 16 tokens, at different steps. */
   static int sharedEos() {
-    return generator().with(o -> o.eosIds())
+    return generator().with(o -> o.withEosIds())
         .generateIds(GeneratorTest.PROMPTS, SamplingParams.greedy().withMaxNewTokens(16)).get(0).tokenIds()[4];
   }
 
   @Test
   void greedyAndTemperatureCompletionsAreIdenticalWithAndWithoutPipeliningThroughCompaction() {
     int eos = sharedEos();
-    List<Completion> free = generator().with(o -> o.eosIds()).generateIds(GeneratorTest.PROMPTS,
+    List<Completion> free = generator().with(o -> o.withEosIds()).generateIds(GeneratorTest.PROMPTS,
         SamplingParams.greedy().withMaxNewTokens(16));
     int[] ids = free.get(1).tokenIds();
     String left = TinyTokenizer.piece(ids[5]);
@@ -66,10 +66,11 @@ class PipelinedDecodeTest {
         SamplingParams.defaults().withTemperature(0.9).withMaxNewTokens(12).withN(3).withSeed(5),
         SamplingParams.defaults().withTemperature(1.3).withMaxNewTokens(9).withSeed(21).withStop(List.of(stop)));
     for (SamplingParams params : all) {
-      for (Generator g : List.of(generator().with(o -> o.eosIds(eos)),
-          generator().with(o -> o.eosIds(eos).maxBatchRows(5)), generator().with(o -> o.eosIds(eos).maxBatchRows(1)))) {
-        List<Completion> off = g.with(o -> o.pipelinedDecode(false)).generateIds(GeneratorTest.PROMPTS, params);
-        List<Completion> on = g.with(o -> o.pipelinedDecode(true)).generateIds(GeneratorTest.PROMPTS, params);
+      Generator stopping = generator().with(o -> o.withEosIds(eos));
+      for (Generator g : List.of(stopping, stopping.with(o -> o.withMaxBatchRows(5)),
+          stopping.with(o -> o.withMaxBatchRows(1)))) {
+        List<Completion> off = g.with(o -> o.withPipelinedDecode(false)).generateIds(GeneratorTest.PROMPTS, params);
+        List<Completion> on = g.with(o -> o.withPipelinedDecode(true)).generateIds(GeneratorTest.PROMPTS, params);
         assertSame(off, on, "temperature " + params.temperature());
         on.forEach(c -> seen.add(c.finishReason()));
       }
@@ -81,7 +82,8 @@ class PipelinedDecodeTest {
   void rowsFinishingAtDifferentStepsTriggerCompactionAndKeepTheirTokens() {
     int eos = sharedEos();
     SamplingParams params = SamplingParams.greedy().withMaxNewTokens(16).withN(2);
-    List<Completion> on = generator().with(o -> o.eosIds(eos).pipelinedDecode(true)).generateIds(GeneratorTest.PROMPTS,
+    List<Completion> on = generator().with(o -> o.withEosIds(eos).withPipelinedDecode(true))
+        .generateIds(GeneratorTest.PROMPTS,
         params);
     int longest = on.stream().mapToInt(c -> c.tokenIds().length).max().orElseThrow();
     long early = on.stream().filter(c -> c.tokenIds().length < longest).count();
@@ -89,7 +91,8 @@ class PipelinedDecodeTest {
     List<Integer> lengths = on.stream().map(c -> c.tokenIds().length).distinct().toList();
     assertTrue(lengths.size() >= 3, "rows should finish at several different steps: " + lengths);
     // the same completions as the forward pass, step by step
-    List<Completion> plain = generator().with(o -> o.eosIds(eos).staticDecode(false)).generateIds(GeneratorTest.PROMPTS,
+    List<Completion> plain = generator().with(o -> o.withEosIds(eos).withStaticDecode(false))
+        .generateIds(GeneratorTest.PROMPTS,
         params);
     for (int i = 0; i < plain.size(); i++) {
       assertArrayEquals(plain.get(i).tokenIds(), on.get(i).tokenIds(), "completion " + i);
@@ -106,10 +109,10 @@ class PipelinedDecodeTest {
     for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(20),
         SamplingParams.defaults().withTemperature(0.8).withMaxNewTokens(6).withSeed(2).withN(2),
         SamplingParams.greedy().withMaxNewTokens(1), SamplingParams.greedy().withMaxNewTokens(2))) {
-      for (Generator g : List.of(generator().with(o -> o.eosIds()),
-          generator().with(o -> o.eosIds().maxBatchRows(1)))) {
-        List<Completion> off = g.with(o -> o.pipelinedDecode(false)).generateIds(prompts, params);
-        List<Completion> on = g.with(o -> o.pipelinedDecode(true)).generateIds(prompts, params);
+      for (Generator g : List.of(generator().with(o -> o.withEosIds()),
+          generator().with(o -> o.withEosIds().withMaxBatchRows(1)))) {
+        List<Completion> off = g.with(o -> o.withPipelinedDecode(false)).generateIds(prompts, params);
+        List<Completion> on = g.with(o -> o.withPipelinedDecode(true)).generateIds(prompts, params);
         assertSame(off, on, "max new tokens " + params.maxNewTokens());
         int n = params.n();
         assertEquals(Math.min(6, params.maxNewTokens()), on.get(0).tokenIds().length);
@@ -122,18 +125,20 @@ class PipelinedDecodeTest {
   @Test
   void aSingleRowDecodesToItsLimitAndStopsAtEosTheSameWayPipelined() {
     int[] prompt = GeneratorTest.PROMPTS.get(2);
-    Completion free = generator().with(o -> o.eosIds()).generateIds(List.of(prompt), SamplingParams.greedy()
+    Completion free = generator().with(o -> o.withEosIds()).generateIds(List.of(prompt), SamplingParams.greedy()
         .withMaxNewTokens(24)).get(0);
     int eos = free.tokenIds()[7];
-    for (Generator g : List.of(generator().with(o -> o.eosIds()), generator().with(o -> o.eosIds(eos)))) {
+    for (Generator g : List.of(generator().with(o -> o.withEosIds()),
+        generator().with(o -> o.withEosIds(eos)))) {
       for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(24),
           SamplingParams.defaults().withTemperature(0.7).withMaxNewTokens(24).withSeed(9))) {
-        List<Completion> off = g.with(o -> o.pipelinedDecode(false)).generateIds(List.of(prompt), params);
-        List<Completion> on = g.with(o -> o.pipelinedDecode(true)).generateIds(List.of(prompt), params);
+        List<Completion> off = g.with(o -> o.withPipelinedDecode(false)).generateIds(List.of(prompt), params);
+        List<Completion> on = g.with(o -> o.withPipelinedDecode(true)).generateIds(List.of(prompt), params);
         assertSame(off, on, "one row");
       }
     }
-    Completion stopped = generator().with(o -> o.eosIds(eos).pipelinedDecode(true)).generateIds(List.of(prompt),
+    Completion stopped = generator().with(o -> o.withEosIds(eos).withPipelinedDecode(true))
+        .generateIds(List.of(prompt),
         SamplingParams.greedy().withMaxNewTokens(24)).get(0);
     assertEquals(FinishReason.EOS, stopped.finishReason());
     int firstAt = 0;

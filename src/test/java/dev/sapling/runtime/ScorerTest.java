@@ -58,7 +58,7 @@ class ScorerTest {
   void scoreEqualsTheFullForwardLogSoftmaxInEveryBatchingMode() {
     List<Scorer.Pair> pairs = pairs();
     Scorer base = Scorer.of(model, TOKENIZER);
-    for (Scorer scorer : List.of(base, base.with(o -> o.maxBatchRows(2)), base.with(o -> o.logitsBudget(1)))) {
+    for (Scorer scorer : List.of(base, base.with(o -> o.withMaxBatchRows(2)), base.with(o -> o.withLogitsBudget(1)))) {
       List<ScoredText> scored = scorer.score(pairs);
       for (int i = 0; i < pairs.size(); i++) {
         double[] expected = reference(pairs.get(i));
@@ -82,8 +82,9 @@ class ScorerTest {
     List<Scorer.Pair> pairs = List.of(new Scorer.Pair(new int[] {1, 5, 9}, new int[] {4, 4, 8, 2, 60}),
         new Scorer.Pair(new int[] {1, 7, 3}, new int[] {11}), new Scorer.Pair(new int[] {1, 2, 2}, new int[] {}),
         new Scorer.Pair(new int[] {1, 30, 31}, new int[] {9, 9, 9, 9, 9, 9, 9, 1}));
-    Scorer onePass = Scorer.of(model, TOKENIZER).with(o -> o.bodyTokens(10_000));
-    for (Scorer scorer : List.of(onePass, onePass.with(o -> o.logitsBudget(1)), onePass.with(o -> o.bodyTokens(4)))) {
+    Scorer onePass = Scorer.of(model, TOKENIZER).with(o -> o.withBodyTokens(10_000));
+    for (Scorer scorer : List.of(onePass, onePass.with(o -> o.withLogitsBudget(1)),
+        onePass.with(o -> o.withBodyTokens(4)))) {
       List<ScoredText> scored = scorer.score(pairs);
       for (int i = 0; i < pairs.size(); i++) {
         double[] expected = reference(pairs.get(i));
@@ -121,7 +122,7 @@ class ScorerTest {
   @Test
   void topAlternativesAreTheMostLikelyTokensBestFirst() {
     Scorer.Pair pair = pairs().get(1);
-    ScoredText s = Scorer.of(model, TOKENIZER).with(o -> o.topAlternatives(3)).score(List.of(pair)).get(0);
+    ScoredText s = Scorer.of(model, TOKENIZER).with(o -> o.withTopAlternatives(3)).score(List.of(pair)).get(0);
     assertEquals(pair.continuation().length, s.topAlternatives().size());
     int[] all = ReferenceDecoding.concat(pair.context(), pair.continuation());
     float[][] logits = ReferenceDecoding.logits(model, all);
@@ -173,13 +174,13 @@ class ScorerTest {
       }
     }
     for (int rows : new int[] {1, 2, pairs.size()}) {
-      Scorer oneChunk =
-          Scorer.of(big, TOKENIZER).with(o -> o.topAlternatives(k).maxBatchRows(rows).bodyTokens(Long.MAX_VALUE));
+      Scorer oneChunk = Scorer.of(big, TOKENIZER)
+          .with(o -> o.withTopAlternatives(k).withMaxBatchRows(rows).withBodyTokens(Long.MAX_VALUE));
       List<ScoredText> reference = oneChunk.score(pairs);
       // head chunks of 1 and 2 positions over one body pass; body passes of 4 positions with head chunks of 3
-      List<Scorer> chunkedScorers = List.of(oneChunk.with(o -> o.logitsBudget(1)),
-          oneChunk.with(o -> o.logitsBudget(2L * rows * vocab)),
-          oneChunk.with(o -> o.bodyTokens(4L * rows).logitsBudget(3L * rows * vocab)));
+      List<Scorer> chunkedScorers = List.of(oneChunk.with(o -> o.withLogitsBudget(1)),
+          oneChunk.with(o -> o.withLogitsBudget(2L * rows * vocab)),
+          oneChunk.with(o -> o.withBodyTokens(4L * rows).withLogitsBudget(3L * rows * vocab)));
       for (int mode = 0; mode < chunkedScorers.size(); mode++) {
         List<ScoredText> chunked = chunkedScorers.get(mode).score(pairs);
         for (int i = 0; i < pairs.size(); i++) {
@@ -246,7 +247,8 @@ class ScorerTest {
 
   @Test
   void scoringLeavesNoNativeArraysBehind() {
-    Scorer scorer = Scorer.of(model, TOKENIZER).with(o -> o.maxBatchRows(4).topAlternatives(2).logitsBudget(200));
+    Scorer scorer = Scorer.of(model, TOKENIZER)
+        .with(o -> o.withMaxBatchRows(4).withTopAlternatives(2).withLogitsBudget(200));
     scorer.score(pairs());
     NDManager weights = model.weights().embedding().getManager();
     int before = weights.getManagedArrays().size();
