@@ -508,7 +508,7 @@ public final class GpuSmoke {
       for (int i = 0; i < 32; i++) {
         pairs.add(new Scorer.Pair(new int[] {r.nextInt(c.vocabSize())}, r.ints(511, 0, c.vocabSize()).toArray()));
       }
-      Scorer scorer = new Scorer(t, new IdTokenizer(c.vocabSize())).withMaxBatchRows(32);
+      Scorer scorer = Scorer.of(t, new IdTokenizer(c.vocabSize())).with(o -> o.withMaxBatchRows(32));
       scorer.score(pairs);
       for (int i = 0; i < 2; i++) {
         long t0 = System.nanoTime();
@@ -544,7 +544,8 @@ public final class GpuSmoke {
     ModelConfig c = ModelShapes.LLAMA_1B;
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
       Transformer t = new Transformer(c, randomWeights(c, m, DataType.BFLOAT16), fused.orElse(TensorOps.composed()));
-      Generator generator = new Generator(t, new IdTokenizer(c.vocabSize())).withEosIds().withMaxBatchRows(1);
+      Generator generator = Generator.of(t, new IdTokenizer(c.vocabSize()))
+          .with(o -> o.withEosIds().withMaxBatchRows(1));
       List<int[]> prompt = List.of(new SplittableRandom(5).ints(128, 0, c.vocabSize()).toArray());
       for (int round = 0; round < 3; round++) {
         long t0 = System.nanoTime();

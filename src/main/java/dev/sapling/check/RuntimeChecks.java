@@ -78,7 +78,7 @@ final class RuntimeChecks {
     for (int run = 0; run < 4; run++) {
       int rows = run < 2 ? Generator.DEFAULT_MAX_BATCH_ROWS : 3;
       boolean staticDecode = run % 2 == 0;
-      List<Completion> out = Generator.of(model).withMaxBatchRows(rows).withStaticDecode(staticDecode)
+      List<Completion> out = Generator.of(model, o -> o.withMaxBatchRows(rows).withStaticDecode(staticDecode))
           .generateIds(prompts, SamplingParams.greedy().withMaxNewTokens(maxNew));
       FullForward ref = FullForward.NONE;
       int badFinish = 0;
@@ -105,7 +105,7 @@ final class RuntimeChecks {
     for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(16),
         SamplingParams.defaults().withTemperature(0.9).withTopP(0.95).withMaxNewTokens(16).withSeed(5))) {
       List<Completion> together = Generator.of(model).generateIds(prompts, params);
-      List<Completion> alone = Generator.of(model).withMaxBatchRows(1).generateIds(prompts, params);
+      List<Completion> alone = Generator.of(model, o -> o.withMaxBatchRows(1)).generateIds(prompts, params);
       double maxDiff = 0;
       int identical = 0;
       FullForward ref = FullForward.NONE;
@@ -165,16 +165,16 @@ final class RuntimeChecks {
   }
 
   /**
-   * Static decoding with the device one step ahead of the host ({@link Generator#withPipelinedDecode}) gives the
+   * Static decoding with the device one step ahead of the host ({@code GeneratorOptions.pipelinedDecode}) gives the
    * completions of reading every step before the next: greedy (two samples per prompt, so rows finish at different
    * steps and the batch compacts) and sampled at temperature 0.9, through the recorded choice (CUDA graphs on a GPU).
    */
   void pipelinedDecodeMatchesOneStepAtATime() {
     for (SamplingParams params : List.of(SamplingParams.greedy().withMaxNewTokens(24).withN(2),
         SamplingParams.defaults().withTemperature(0.9).withMaxNewTokens(24).withSeed(11))) {
-      Generator g = Generator.of(model).withStaticDecode(true);
-      List<Completion> off = g.withPipelinedDecode(false).generateIds(prompts, params);
-      List<Completion> on = g.withPipelinedDecode(true).generateIds(prompts, params);
+      Generator g = Generator.of(model, o -> o.withStaticDecode(true));
+      List<Completion> off = g.with(o -> o.withPipelinedDecode(false)).generateIds(prompts, params);
+      List<Completion> on = g.with(o -> o.withPipelinedDecode(true)).generateIds(prompts, params);
       int identical = 0;
       double maxDiff = 0;
       for (int i = 0; i < off.size(); i++) {
@@ -209,8 +209,8 @@ final class RuntimeChecks {
     }
     Map<String, Scorer> modes = new LinkedHashMap<>();
     modes.put("one batch", base);
-    modes.put("2 rows per batch", base.withMaxBatchRows(2));
-    modes.put("1 LM-head position per chunk", base.withLogitsBudget(1));
+    modes.put("2 rows per batch", base.with(o -> o.withMaxBatchRows(2)));
+    modes.put("1 LM-head position per chunk", base.with(o -> o.withLogitsBudget(1)));
     for (Map.Entry<String, Scorer> mode : modes.entrySet()) {
       List<ScoredText> scored = mode.getValue().score(pairs);
       double maxDiff = 0;
@@ -270,7 +270,7 @@ final class RuntimeChecks {
    */
   void stopSequenceAcrossTokens() {
     SamplingParams params = SamplingParams.greedy().withMaxNewTokens(16);
-    Generator generator = Generator.of(model).withEosIds(); // no EOS: rows end by stop or length only
+    Generator generator = Generator.of(model, o -> o.withEosIds()); // no EOS: rows end by stop or length only
     List<Completion> free = generator.generateIds(prompts, params);
     int checked = 0;
     int changed = 0;

@@ -74,7 +74,7 @@ public final class ThroughputBenchmark {
   /** Sampling at one batch size: {@code batch} random prompts, {@code newTokens} drawn per prompt, EOS off. */
   public Result sample(Transformer model, Tokenizer tokenizer, int batch, PrintStream log) {
     List<int[]> prompts = randomIds(batch, promptTokens, model.config().vocabSize(), 1);
-    Generator generator = new Generator(model, tokenizer).withEosIds().withMaxBatchRows(batch);
+    Generator generator = Generator.of(model, tokenizer).with(o -> o.withEosIds().withMaxBatchRows(batch));
     SamplingParams params = SamplingParams.defaults().withTemperature(greedy ? 0 : 1).withMaxNewTokens(newTokens)
         .withSeed(0);
     Result sample = measure(greedy ? "greedy" : "sample", batch, (long) batch * newTokens,
@@ -92,7 +92,7 @@ public final class ThroughputBenchmark {
     int vocab = model.config().vocabSize();
     List<int[]> contexts = randomIds(batch, contextTokens, vocab, 1);
     List<int[]> continuations = randomIds(batch, continuationTokens, vocab, 2);
-    Scorer scorer = new Scorer(model, tokenizer).withMaxBatchRows(batch);
+    Scorer scorer = Scorer.of(model, tokenizer).with(o -> o.withMaxBatchRows(batch));
     List<Scorer.Pair> pairs = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
       pairs.add(new Scorer.Pair(contexts.get(i), continuations.get(i)));

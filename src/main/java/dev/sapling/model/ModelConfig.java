@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sapling.SaplingException;
 import dev.sapling.model.format.ModelFormatException;
 import java.util.List;
 import java.util.Optional;
@@ -211,6 +212,24 @@ public record ModelConfig(
       return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
           numKeyValueHeads, headDim, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings,
           attentionBias, qkNorm, slidingWindow, bosTokenId, eosTokenIds);
+    }
+  }
+
+  /**
+   * Refuses token ids outside the vocabulary, naming {@code where} they came from (a prompt, a file line, a flag),
+   * the id and its position: the one range check for every id fed to the model.
+   *
+   * <pre>{@code
+   * config.requireTokenIds("prompt 3", ids);
+   * // prompt 3: token id 70000 at position 2 is outside the vocabulary [0, 32000); use ids of this model's tokenizer
+   * }</pre>
+   */
+  public void requireTokenIds(String where, int[] ids) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= vocabSize) {
+        throw new SaplingException(where + ": token id " + ids[i] + " at position " + i
+            + " is outside the vocabulary [0, " + vocabSize + "); use ids of this model's tokenizer");
+      }
     }
   }
 

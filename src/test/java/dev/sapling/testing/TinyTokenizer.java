@@ -1,4 +1,4 @@
-package dev.sapling.runtime;
+package dev.sapling.testing;
 
 import dev.sapling.data.Hashing;
 import dev.sapling.model.tokenizer.Tokenizer;
@@ -8,11 +8,18 @@ import java.util.OptionalInt;
 
 /**
  * A 64-piece test tokenizer: ids 0-2 are pad, BOS and EOS (skipped by decode); the rest are single letters and a few
- * multi-character pieces, so a stop string can fall across or inside tokens. Encoding is greedy longest match.
+ * multi-character pieces, so a stop string can fall across or inside tokens. Encoding is greedy longest match. The
+ * tiny model of {@link TinyModelExtension} has its vocabulary.
+ *
+ * <pre>{@code
+ * new TinyTokenizer().encode("the cat");   // {34, 29, 61}
+ * }</pre>
  */
-final class TinyTokenizer implements Tokenizer {
-  static final int BOS = 1;
-  static final int EOS = 2;
+public final class TinyTokenizer implements Tokenizer {
+  public static final int BOS = 1;
+  public static final int EOS = 2;
+  /** The number of pieces, ids 0 to 63. */
+  public static final int VOCAB_SIZE = 64;
   static final List<String> PIECES;
 
   static {
@@ -26,6 +33,9 @@ final class TinyTokenizer implements Tokenizer {
     }
     p.addAll(List.of("xy", "yx", "aa", " a", "a ", "!", "?", ",", "###", "<|", "|>", "cat", "dog", "s."));
     PIECES = List.copyOf(p);
+    if (PIECES.size() != VOCAB_SIZE) {
+      throw new AssertionError("TinyTokenizer has " + PIECES.size() + " pieces; VOCAB_SIZE says " + VOCAB_SIZE);
+    }
   }
 
   @Override
@@ -61,7 +71,7 @@ final class TinyTokenizer implements Tokenizer {
   }
 
   /** The text of one piece (special pieces included). */
-  static String piece(int id) {
+  public static String piece(int id) {
     return PIECES.get(id);
   }
 
