@@ -197,6 +197,21 @@ public final class Generator {
    */
   public void generateIds(List<int[]> prompts, SamplingParams params, ProgressListener progress,
       Consumer<Completion> sink) {
+    generateIds(prompts, null, params, progress, sink);
+  }
+
+  /**
+   * As {@link #generateIds(List, SamplingParams, ProgressListener, Consumer)}, but prompt {@code i}'s samples draw
+   * from generators seeded by ({@code promptSeeds[i]}, sample index) instead of (request seed, {@code i}, sample
+   * index), so a prompt gives the same samples wherever it sits in the request. Pipelines that plan their own batches
+   * use it to make each record's random stream independent of its position.
+   */
+  public void generateIds(List<int[]> prompts, long[] promptSeeds, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    if (promptSeeds != null && promptSeeds.length != prompts.size()) {
+      throw new SaplingException("generator: " + promptSeeds.length + " prompt seeds for " + prompts.size()
+          + " prompts; give one seed per prompt");
+    }
     for (int i = 0; i < prompts.size(); i++) {
       checkPrompt(i, prompts.get(i));
     }
@@ -213,7 +228,7 @@ public final class Generator {
         batch[j] = order[from + j];
       }
       List<Completion> finished = new ArrayList<>();
-      runBatch(batch, prompts, params, finished::add);
+      runBatch(batch, prompts, promptSeeds, params, finished::add);
       for (Completion c : finished) {
         sink.accept(c);
         tokens += c.tokenIds().length;
@@ -262,11 +277,13 @@ public final class Generator {
     int[] tail;
     String head;
 
-    Row(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params) {
+    Row(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params, long[] promptSeeds) {
       this.promptIndex = promptIndex;
       this.sampleIndex = sampleIndex;
       this.prompt = prompt;
-      this.state = SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt);
+      this.state = promptSeeds == null
+          ? SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt)
+          : SamplingState.forSample(promptSeeds[promptIndex], 0, sampleIndex, prompt);
       this.stops = params.stop().isEmpty() ? null : new StopSequenceMatcher(params.stop());
       this.limit = Math.min(params.maxNewTokens(), transformer.config().maxPositionEmbeddings() - prompt.length);
       int initial = Math.min(limit, 64);
@@ -316,7 +333,8 @@ public final class Generator {
   }
 
   /** Prefills the prompts at {@code batch}, then decodes all their samples until every row has finished. */
-  private void runBatch(int[] batch, List<int[]> prompts, SamplingParams params, Consumer<Completion> sink) {
+  private void runBatch(int[] batch, List<int[]> prompts, long[] promptSeeds, SamplingParams params,
+      Consumer<Completion> sink) {
     ModelConfig config = transformer.config();
     int vocab = config.vocabSize();
     int n = params.n();
@@ -336,7 +354,7 @@ public final class Generator {
     for (int b = 0; b < batch.length; b++) {
       for (int s = 0; s < n; s++) {
         rowToPrompt[rows.size()] = b;
-        rows.add(new Row(batch[b], s, prompts.get(batch[b]), params));
+        rows.add(new Row(batch[b], s, prompts.get(batch[b]), params, promptSeeds));
       }
     }
     TokenSelector selector =
