@@ -17,6 +17,7 @@ public final class Main {
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
     return List.of(
+        new PilotCommand(),
         new GenerateCommand(),
         new ScoreCommand(),
         new LogitsCommand(),

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param qcMetrics the stage's QC report JSON, null until complete
  * @param timings seconds per phase; the only place times are kept
  * @param forceReason why a failed gate was overridden, or null
+ * @param notes what a person should know about the stage's result (e.g. a shortfall)
  */
 public record Manifest(
     int saplingManifest,
@@ -51,7 +52,8 @@ public record Manifest(
     @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode qcMetrics,
     Map<String, Double> timings,
     boolean complete,
-    @JsonInclude(JsonInclude.Include.ALWAYS) String forceReason) {
+    @JsonInclude(JsonInclude.Include.ALWAYS) String forceReason,
+    List<String> notes) {
 
   /** The manifest format this code writes and reads. */
   public static final int FORMAT = 1;
@@ -60,6 +62,7 @@ public record Manifest(
 
   public Manifest {
     inputs = List.copyOf(inputs);
+    notes = notes == null ? List.of() : List.copyOf(notes);
     timings = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(timings == null ? Map.of() : timings));
   }
 

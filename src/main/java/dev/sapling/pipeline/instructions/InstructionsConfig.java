@@ -7,7 +7,7 @@ import java.util.List;
  * Settings of the instruction-generation stage, with Self-Instruct's defaults (Wang et al., 2023): prompts of 8
  * numbered tasks (6 seed + 2 already accepted machine tasks once there are some, shuffled) under the header "Come up
  * with a series of tasks:", sampled at temperature 0.7 and top-p 0.5, each sample stopping at the next task number
- * or a blank line. Rounds run until {@code count} instructions are accepted or {@code maxRounds} is reached.
+ * (a newline: each task is one line). Rounds run until {@code count} instructions are accepted or {@code maxRounds} is reached.
  *
  * <pre>{@code
  * InstructionsConfig c = SelfInstruct.fewShot(8).count(100).maxRounds(30).build();
@@ -23,6 +23,8 @@ import java.util.List;
  * @param topP nucleus mass (Self-Instruct: 0.5)
  * @param maxNewTokens tokens per candidate; reaching it marks the candidate runaway
  * @param header the prompt's first line (Self-Instruct: "Come up with a series of tasks:")
+ * @param stop stop sequences; default a newline: Self-Instruct collapses every task to one line, so the newline is
+ *     where the next number or a blank line begins
  * @param filters names of the candidate checks to apply, in order
  */
 public record InstructionsConfig(
@@ -36,6 +38,7 @@ public record InstructionsConfig(
     double topP,
     int maxNewTokens,
     String header,
+    List<String> stop,
     List<String> filters) {
 
   /** Filters applied by default, in order. */
@@ -43,6 +46,7 @@ public record InstructionsConfig(
 
   public InstructionsConfig {
     filters = List.copyOf(filters);
+    stop = List.copyOf(stop);
     positive("count", count);
     positive("prompt_tasks", promptTasks);
     positive("prompts_per_round", promptsPerRound);
@@ -79,6 +83,7 @@ public record InstructionsConfig(
     b.topP = topP;
     b.maxNewTokens = maxNewTokens;
     b.header = header;
+    b.stop = stop;
     b.filters = filters;
     return b;
   }
@@ -95,6 +100,7 @@ public record InstructionsConfig(
     private double topP = 0.5;
     private int maxNewTokens = 128;
     private String header = "Come up with a series of tasks:";
+    private List<String> stop = List.of("\n");
     private List<String> filters = DEFAULT_FILTERS;
 
     private Builder() {}
@@ -151,6 +157,11 @@ public record InstructionsConfig(
       return this;
     }
 
+    public Builder stop(List<String> v) {
+      stop = v;
+      return this;
+    }
+
     public Builder filters(List<String> v) {
       filters = v;
       return this;
@@ -158,7 +169,7 @@ public record InstructionsConfig(
 
     public InstructionsConfig build() {
       return new InstructionsConfig(count, promptTasks, machineTasks, promptsPerRound, samplesPerPrompt, maxRounds,
-          temperature, topP, maxNewTokens, header, filters);
+          temperature, topP, maxNewTokens, header, stop, filters);
     }
   }
 }

@@ -25,7 +25,8 @@ import java.util.TreeMap;
 /**
  * Self-Instruct's instruction generation. Each round builds {@code promptsPerRound} prompts, each a numbered list of
  * seed tasks and (once there are some) accepted machine instructions, shuffled, ending with the next number; each
- * prompt is sampled {@code samplesPerPrompt} times, every sample stopping at the following number or a blank line;
+ * prompt is sampled {@code samplesPerPrompt} times, every sample stopping at the end of its line (where the next
+ * number or a blank line starts);
  * every candidate is screened in planned order against the pool and recorded. Rounds stop when {@code count} are
  * accepted or at {@code maxRounds}; a shortfall is recorded in QC and the pipeline goes on with what it has.
  *
@@ -92,7 +93,7 @@ public final class InstructionsStage implements Stage {
     Generator generator = Generator.of(ctx.model());
     SamplingParams params = SamplingParams.defaults().withTemperature(config.temperature()).withTopP(config.topP())
         .withMaxNewTokens(config.maxNewTokens()).withN(config.samplesPerPrompt())
-        .withStop(List.of("\n\n", "\n" + (config.promptTasks() + 2)));
+        .withStop(config.stop());
     Stats stats = new Stats();
     int perRound = config.promptsPerRound() * config.samplesPerPrompt();
     int written = 0; // records of earlier rounds, committed or written now

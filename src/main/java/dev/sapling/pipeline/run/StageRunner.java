@@ -1,7 +1,6 @@
 package dev.sapling.pipeline.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sapling.SaplingException;
 import dev.sapling.data.Hashing;
@@ -99,7 +98,7 @@ public final class StageRunner {
     Manifest running = new Manifest(Manifest.FORMAT, stage.name(), runName, createdAt, signature, config,
         Signatures.hash(config), seed, model == null ? null : model.manifest().loaderVersion(), modelJson,
         provenance.gitCommit(), provenance.gitDirty(), inputs,
-        new Manifest.DataFile(DATA_FILE, null, 0), settingsJson, null, Map.of(), false, null);
+        new Manifest.DataFile(DATA_FILE, null, 0), settingsJson, null, Map.of(), false, null, List.of());
     writable(dir);
     long start = System.nanoTime();
     StageReport report;
@@ -132,7 +131,7 @@ public final class StageRunner {
     timings.put("resumed_after_records", (double) resumedFrom);
     Manifest done = new Manifest(Manifest.FORMAT, stage.name(), runName, createdAt, signature, config,
         running.configHash(), seed, running.loaderVersion(), modelJson, provenance.gitCommit(), provenance.gitDirty(),
-        inputs, new Manifest.DataFile(DATA_FILE, sha, records), settingsJson, report.qc(), timings, true, null);
+        inputs, new Manifest.DataFile(DATA_FILE, sha, records), settingsJson, report.qc(), timings, true, null, report.notes());
     done.write(dir);
     for (String note : report.notes()) {
       err.println(stage.name() + ": " + note);
@@ -246,10 +245,7 @@ public final class StageRunner {
   private static Manifest withRecords(Manifest m, long records) {
     return new Manifest(m.saplingManifest(), m.stage(), m.run(), m.createdAt(), m.signature(), m.config(),
         m.configHash(), m.seed(), m.loaderVersion(), m.model(), m.gitCommit(), m.gitDirty(), m.inputs(),
-        new Manifest.DataFile(m.data().file(), null, records), m.settings(), null, m.timings(), false, null);
+        new Manifest.DataFile(m.data().file(), null, records), m.settings(), null, m.timings(), false, null, List.of());
   }
 
-  static ObjectNode emptyObject() {
-    return JsonNodeFactory.instance.objectNode();
-  }
 }
