@@ -18,6 +18,7 @@ public final class Main {
   static List<Command> commands() {
     return List.of(
         new PilotCommand(),
+        new QcCommand(),
         new GenerateCommand(),
         new ScoreCommand(),
         new LogitsCommand(),
