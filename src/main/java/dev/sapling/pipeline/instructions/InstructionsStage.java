@@ -113,8 +113,14 @@ public final class InstructionsStage implements Stage {
         }
       } else {
         records = sampleRound(ctx, generator, params, round, shown, screen, machine);
-        for (int i = already; i < records.size(); i++) {
-          ctx.log().append(Json.line(records.get(i)));
+        for (int i = 0; i < records.size(); i++) {
+          if (i >= already) {
+            ctx.log().append(Json.line(records.get(i)));
+          } else if (!Json.line(records.get(i)).equals(Json.line(committed.get(written + i)))) {
+            ctx.note("warning: candidate " + records.get(i).candidateId() + " sampled again differs from the "
+                + "committed one; kept the committed record (is the device or thread count different from the "
+                + "first run?)");
+          }
         }
       }
       records.forEach(stats::add);
