@@ -19,6 +19,7 @@ public final class Main {
     return List.of(
         new PilotCommand(),
         new QcCommand(),
+        new GateCommand(),
         new GenerateCommand(),
         new ScoreCommand(),
         new LogitsCommand(),

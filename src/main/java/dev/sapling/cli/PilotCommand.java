@@ -9,6 +9,7 @@ import dev.sapling.pipeline.Models;
 import dev.sapling.pipeline.Run;
 import dev.sapling.pipeline.Sapling;
 import dev.sapling.pipeline.Seeds;
+import dev.sapling.pipeline.gate.Gate;
 import dev.sapling.pipeline.instructions.SeedTasks;
 import dev.sapling.pipeline.instructions.SelfInstruct;
 import dev.sapling.pipeline.responses.Responses;
@@ -96,6 +97,8 @@ public final class PilotCommand implements Command {
       for (String note : run.notes()) {
         out.println("note: " + note);
       }
+      out.print("gate (./sapling gate " + o.out() + " enforces it): "
+          + Gate.standard().explain(run.datasetDir()).summary());
       out.println("artifacts: " + run.dir());
       err.printf("pilot: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }

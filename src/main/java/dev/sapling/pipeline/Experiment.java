@@ -2,6 +2,7 @@ package dev.sapling.pipeline;
 
 import dev.sapling.SaplingException;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.pipeline.gate.Gate;
 import dev.sapling.pipeline.instructions.InstructionsConfig;
 import dev.sapling.pipeline.instructions.InstructionsStage;
 import dev.sapling.pipeline.instructions.SeedTasks;
@@ -44,6 +45,7 @@ public final class Experiment {
   private long seed = DEFAULT_SEED;
   private RunSettings settings = RunSettings.defaults();
   private PrintStream err = System.err;
+  private Gate gate;
 
   Experiment(String name) {
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
@@ -63,6 +65,7 @@ public final class Experiment {
     seed = o.seed;
     settings = o.settings;
     err = o.err;
+    gate = o.gate;
   }
 
   private Experiment with(Consumer<Experiment> change) {
@@ -97,6 +100,14 @@ public final class Experiment {
 
   public Experiment respond(ResponsesConfig.Builder c) {
     return respond(c.build());
+  }
+
+  /**
+   * The gate the finished dataset must pass; {@link #run()} then throws {@link
+   * dev.sapling.pipeline.gate.GateFailedException} listing every failed check unless it passes or is forced.
+   */
+  public Experiment gate(Gate g) {
+    return with(e -> e.gate = g);
   }
 
   /** The run seed: every record's random stream derives from it (default {@value #DEFAULT_SEED}). */
@@ -145,7 +156,11 @@ public final class Experiment {
     for (Stage stage : stages()) {
       runner.run(stage);
     }
-    return new Run(runDir());
+    Run run = new Run(runDir());
+    if (gate != null) {
+      err.print(run.gate(gate).summary());
+    }
+    return run;
   }
 
   @Override

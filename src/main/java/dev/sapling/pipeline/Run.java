@@ -2,7 +2,12 @@ package dev.sapling.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sapling.SaplingException;
+import dev.sapling.data.Json;
 import dev.sapling.data.Manifest;
+import dev.sapling.pipeline.gate.Gate;
+import dev.sapling.pipeline.gate.GateFailedException;
+import dev.sapling.pipeline.gate.GateResult;
+import dev.sapling.pipeline.qc.QcReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +23,8 @@ import tech.tablesaw.api.StringColumn;
  * <pre>{@code
  * Run run = experiment.run();
  * run.qc();                       // stage, metric, value
+ * run.qc("responses").histogramTable("completion_tokens");
+ * run.gate(Gate.standard());      // throws, listing every failed check, unless it passes
  * run.responses().table();
  * run.notes();                    // e.g. the instruction shortfall
  * }</pre>
@@ -79,6 +86,52 @@ public final class Run {
 
   public StageRecords pairs() {
     return stage("pairs");
+  }
+
+  /** The last stage present: the dataset the gate checks (pairs once that stage exists). */
+  public Path datasetDir() {
+    List<String> present = stages();
+    if (present.isEmpty()) {
+      throw new SaplingException(dir + " holds no finished stage; run the experiment first");
+    }
+    return dir.resolve(present.get(present.size() - 1));
+  }
+
+  /**
+   * Checks the run's dataset with {@code gate}: returns the result when it passes or is forced (the force reason is
+   * then recorded in the dataset's manifest), throws {@link GateFailedException} listing every failed check otherwise.
+   */
+  public GateResult gate(Gate gate) {
+    return gate(gate, datasetDir());
+  }
+
+  /** As {@link #gate(Gate)}, for any stage folder holding a manifest. */
+  public static GateResult gate(Gate gate, Path dataset) {
+    GateResult result = gate.explain(dataset);
+    if (!result.accepted()) {
+      throw new GateFailedException(result);
+    }
+    if (!result.passed()) {
+      Manifest m = Manifest.read(dataset.resolve(Manifest.FILE));
+      new Manifest(m.saplingManifest(), m.stage(), m.run(), m.createdAt(), m.signature(), m.config(), m.configHash(),
+          m.seed(), m.loaderVersion(), m.model(), m.gitCommit(), m.gitDirty(), m.inputs(), m.data(), m.settings(),
+          m.qcMetrics(), m.timings(), m.complete(), result.forceReason().orElseThrow(), m.notes()).write(dataset);
+    }
+    return result;
+  }
+
+  /** One stage's QC report (metrics, filters, distributions with histograms, counts). */
+  public QcReport qc(String stage) {
+    JsonNode qc = stage(stage).manifest().qcMetrics();
+    if (qc == null || qc.isNull()) {
+      throw new SaplingException(dir.resolve(stage) + ": the manifest has no QC report");
+    }
+    try {
+      return Json.mapper().treeToValue(qc, QcReport.class);
+    } catch (Exception e) {
+      throw new SaplingException(dir.resolve(stage).resolve(Manifest.FILE) + ": qc_metrics is not a QC report ("
+          + e.getMessage() + ")");
+    }
   }
 
   /** Every stage's QC metrics as one table: {@code stage}, {@code metric}, {@code value}. */

@@ -65,6 +65,18 @@ class PilotCommandTest {
     assertEquals(3.0, json.path("instructions").path("metrics").path("requested").asDouble());
     assertEquals(json.path("responses").path("metrics").path("responses").asDouble(),
         responses.data().records());
+
+    // the story model never stops within 256 tokens and there are no pairs yet: the gate refuses, naming each check
+    Result gate = sapling("gate", out.toString());
+    assertEquals(1, gate.code(), gate.out());
+    assertTrue(gate.out().contains("FAILED"), gate.out());
+    assertTrue(gate.err().contains("runaway_rate") && gate.err().contains("pair_count"), gate.err());
+    Result forced = sapling("gate", out.resolve("responses").toString(), "--force", "smoke test");
+    assertEquals(0, forced.code(), forced.err());
+    assertEquals("smoke test", Manifest.read(out.resolve("responses/manifest.json")).forceReason());
+
+    var histogram = dev.sapling.pipeline.Runs.open(out).qc("responses").histogramTable("completion_tokens");
+    assertTrue(histogram.rowCount() > 0);
   }
 
   @Test

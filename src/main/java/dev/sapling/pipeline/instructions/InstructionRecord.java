@@ -1,7 +1,6 @@
 package dev.sapling.pipeline.instructions;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * One line of {@code instructions/data.jsonl}: a candidate instruction with its verdict and provenance. Every
@@ -14,8 +13,9 @@ import java.util.Map;
  *
  * @param id the instruction's id when kept; absent otherwise
  * @param candidateId {@code r003-p01-s2}: round, prompt and sample
- * @param droppedBy the filters that rejected it ({@code count_reached} once enough were kept)
- * @param checks what the filters measured (e.g. {@code most_similar}, {@code avg_similarity_score})
+ * @param droppedBy the first filter that rejected it ({@code count_reached} once enough were kept); absent when kept
+ * @param mostSimilar the closest pool instructions by ROUGE-L F1, as Self-Instruct records them
+ * @param avgSimilarityScore the mean ROUGE-L F1 against the pool
  * @param shownIds ids of the tasks shown in the prompt, in prompt order
  * @param prompt the prompt as sent
  * @param rawOutput the sampled text before cleaning
@@ -26,8 +26,9 @@ public record InstructionRecord(
     String candidateId,
     boolean kept,
     String instruction,
-    List<String> droppedBy,
-    Map<String, Object> checks,
+    String droppedBy,
+    List<SimilarInstruction> mostSimilar,
+    double avgSimilarityScore,
     int round,
     String promptId,
     int sampleIndex,

@@ -25,7 +25,10 @@ import java.util.List;
  * @param header the prompt's first line (Self-Instruct: "Come up with a series of tasks:")
  * @param stop stop sequences; default a newline: Self-Instruct collapses every task to one line, so the newline is
  *     where the next number or a blank line begins
- * @param filters names of the candidate checks to apply, in order
+ * @param minWords a candidate needs more words than this (Self-Instruct: 3)
+ * @param maxWords and at most this many (Self-Instruct: 150)
+ * @param maxRougeL the highest ROUGE-L F1 to any pool instruction a kept candidate may have (Self-Instruct: 0.7)
+ * @param blacklist keywords a text-only model cannot act on (Self-Instruct's list)
  */
 public record InstructionsConfig(
     int count,
@@ -39,13 +42,13 @@ public record InstructionsConfig(
     int maxNewTokens,
     String header,
     List<String> stop,
-    List<String> filters) {
-
-  /** Filters applied by default, in order. */
-  public static final List<String> DEFAULT_FILTERS = List.copyOf(BasicScreen.NAMES);
+    int minWords,
+    int maxWords,
+    double maxRougeL,
+    List<String> blacklist) {
 
   public InstructionsConfig {
-    filters = List.copyOf(filters);
+    blacklist = List.copyOf(blacklist);
     stop = List.copyOf(stop);
     positive("count", count);
     positive("prompt_tasks", promptTasks);
@@ -84,7 +87,10 @@ public record InstructionsConfig(
     b.maxNewTokens = maxNewTokens;
     b.header = header;
     b.stop = stop;
-    b.filters = filters;
+    b.minWords = minWords;
+    b.maxWords = maxWords;
+    b.maxRougeL = maxRougeL;
+    b.blacklist = blacklist;
     return b;
   }
 
@@ -101,7 +107,10 @@ public record InstructionsConfig(
     private int maxNewTokens = 128;
     private String header = "Come up with a series of tasks:";
     private List<String> stop = List.of("\n");
-    private List<String> filters = DEFAULT_FILTERS;
+    private int minWords = 3;
+    private int maxWords = 150;
+    private double maxRougeL = 0.7;
+    private List<String> blacklist = InstructionFilters.BLACKLIST;
 
     private Builder() {}
 
@@ -162,14 +171,29 @@ public record InstructionsConfig(
       return this;
     }
 
-    public Builder filters(List<String> v) {
-      filters = v;
+    public Builder minWords(int v) {
+      minWords = v;
+      return this;
+    }
+
+    public Builder maxWords(int v) {
+      maxWords = v;
+      return this;
+    }
+
+    public Builder maxRougeL(double v) {
+      maxRougeL = v;
+      return this;
+    }
+
+    public Builder blacklist(List<String> v) {
+      blacklist = v;
       return this;
     }
 
     public InstructionsConfig build() {
       return new InstructionsConfig(count, promptTasks, machineTasks, promptsPerRound, samplesPerPrompt, maxRounds,
-          temperature, topP, maxNewTokens, header, stop, filters);
+          temperature, topP, maxNewTokens, header, stop, minWords, maxWords, maxRougeL, blacklist);
     }
   }
 }

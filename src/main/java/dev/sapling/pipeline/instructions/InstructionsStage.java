@@ -1,14 +1,18 @@
 package dev.sapling.pipeline.instructions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sapling.data.Json;
 import dev.sapling.data.RecordLog;
+import dev.sapling.pipeline.gate.Gate;
+import dev.sapling.pipeline.qc.Distribution;
+import dev.sapling.pipeline.qc.QcMetrics;
+import dev.sapling.pipeline.qc.QcReport;
 import dev.sapling.pipeline.run.PlannedBatches;
 import dev.sapling.pipeline.run.RecordSeeds;
 import dev.sapling.pipeline.run.Stage;
 import dev.sapling.pipeline.run.StageContext;
 import dev.sapling.pipeline.run.StageReport;
+import dev.sapling.pipeline.text.RougeTokens;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.SamplingParams;
@@ -73,9 +77,10 @@ public final class InstructionsStage implements Stage {
     return List.of();
   }
 
-  /** The screen the config names (the single place filters are wired). */
-  static CandidateScreen screenFor(InstructionsConfig config, List<String> seedInstructions) {
-    return new BasicScreen(seedInstructions, config.filters());
+  /** Self-Instruct's filters with the config's thresholds, over the seed instructions (the one place they are wired). */
+  static InstructionFilters filtersFor(InstructionsConfig config, List<String> seedInstructions) {
+    return new InstructionFilters(seedInstructions, config.minWords(), config.maxWords(), config.maxRougeL(),
+        config.blacklist());
   }
 
   /** One accepted or seed task as a prompt line shows it. */
@@ -87,7 +92,7 @@ public final class InstructionsStage implements Stage {
       ctx.note("seed file: " + problem);
     }
     List<Task> seedTasks = seeds.tasks().stream().map(t -> new Task(t.id(), t.instruction())).toList();
-    CandidateScreen screen = screenFor(config, seedTasks.stream().map(Task::text).toList());
+    InstructionFilters screen = filtersFor(config, seedTasks.stream().map(Task::text).toList());
     List<Task> machine = new ArrayList<>();
     List<InstructionRecord> committed = readCommitted(ctx);
     Generator generator = Generator.of(ctx.model());
@@ -107,7 +112,7 @@ public final class InstructionsStage implements Stage {
         records = committed.subList(written, written + perRound);
         for (InstructionRecord r : records) {
           if (r.kept()) {
-            screen.accept(r.instruction());
+            screen.offer(new InstructionCandidate(r.instruction(), r.finishReason(), List.of())); // rejoins the pool
             machine.add(new Task(r.id(), r.instruction()));
           }
         }
@@ -174,7 +179,7 @@ public final class InstructionsStage implements Stage {
   }
 
   private List<InstructionRecord> sampleRound(StageContext ctx, Generator generator, SamplingParams params, int round,
-      List<List<Task>> shown, CandidateScreen screen, List<Task> machine) {
+      List<List<Task>> shown, InstructionFilters screen, List<Task> machine) {
     List<String> prompts = shown.stream().map(this::prompt).toList();
     List<int[]> ids = prompts.stream().map(generator::encodePrompt).toList();
     long[] seedsPerPrompt = new long[prompts.size()];
@@ -191,20 +196,24 @@ public final class InstructionsStage implements Stage {
       String text = c.text().replaceAll("\\s+", " ").strip();
       List<String> shownTexts = shown.get(p).stream().map(Task::text).toList();
       String finish = c.finishReason().jsonName();
-      CandidateScreen.Verdict v;
+      String droppedBy = null;
+      List<SimilarInstruction> similar = List.of();
+      double avgSimilarity = 0;
       if (machine.size() >= config.count()) {
-        v = new CandidateScreen.Verdict(List.of("count_reached"), Map.of());
+        droppedBy = "count_reached";
       } else {
-        v = screen.screen(new CandidateScreen.Candidate(text, finish, shownTexts));
+        FilterVerdict v = screen.offer(new InstructionCandidate(text, finish, shownTexts));
+        droppedBy = v.droppedBy().orElse(null);
+        similar = v.mostSimilar();
+        avgSimilarity = v.avgSimilarityScore();
       }
       String id = null;
-      if (v.kept()) {
+      if (droppedBy == null) {
         id = String.format(Locale.ROOT, "i-%06d", machine.size() + 1);
-        screen.accept(text);
         machine.add(new Task(id, text));
       }
-      out.add(new InstructionRecord(id, promptId(round, p) + "-s" + c.sampleIndex(), v.kept(), text, v.droppedBy(),
-          new TreeMap<>(v.details()), round, promptId(round, p), c.sampleIndex(),
+      out.add(new InstructionRecord(id, promptId(round, p) + "-s" + c.sampleIndex(), droppedBy == null, text,
+          droppedBy, similar, avgSimilarity, round, promptId(round, p), c.sampleIndex(),
           shown.get(p).stream().map(Task::id).toList(), prompts.get(p), c.text(), finish,
           c.promptTokenIds().length, c.tokenIds().length, seedsPerPrompt[p]));
     }
@@ -230,48 +239,49 @@ public final class InstructionsStage implements Stage {
   }
 
   /** Counts for QC, over every candidate. */
-  private final class Stats {
-    int candidates;
-    int kept;
-    int runaway;
-    final Map<String, Integer> dropped = new TreeMap<>();
-    final Map<String, Integer> finish = new TreeMap<>();
-    final List<Double> keptWords = new ArrayList<>();
+  private static final class Stats {
+    final List<InstructionRecord> all = new ArrayList<>();
+    final Map<String, Long> dropped = new TreeMap<>();
 
     void add(InstructionRecord r) {
-      candidates++;
-      if (r.kept()) {
-        kept++;
-        keptWords.add((double) r.instruction().split("\\s+").length);
+      all.add(r);
+      if (r.droppedBy() != null) {
+        dropped.merge(r.droppedBy(), 1L, Long::sum);
       }
-      if ("length".equals(r.finishReason())) {
-        runaway++;
-      }
-      r.droppedBy().forEach(d -> dropped.merge(d, 1, Integer::sum));
-      finish.merge(r.finishReason(), 1, Integer::sum);
     }
   }
 
   private StageReport report(int rounds, int accepted, Stats s) {
-    ObjectNode qc = Json.mapper().createObjectNode();
-    qc.put("stage", NAME);
-    ObjectNode m = qc.putObject("metrics");
-    m.put("requested", config.count());
-    m.put("accepted", Math.min(accepted, config.count()));
-    m.put("shortfall", Math.max(0, config.count() - accepted));
-    m.put("rounds", rounds);
-    m.put("candidates", s.candidates);
-    m.put("kept_rate", s.candidates == 0 ? 0 : (double) s.kept / s.candidates);
-    m.put("runaway_rate", s.candidates == 0 ? 0 : (double) s.runaway / s.candidates);
-    m.put("seeds_malformed", seeds.problems().size());
-    ObjectNode filters = qc.putObject("filters");
-    for (String f : screenFor(config, List.of()).names()) {
-      int d = s.dropped.getOrDefault(f, 0);
-      filters.putObject(f).put("kept", s.candidates - d).put("dropped", d);
+    int n = s.all.size();
+    List<InstructionRecord> kept = s.all.stream().filter(InstructionRecord::kept).toList();
+    List<String> keptTexts = kept.stream().map(InstructionRecord::instruction).toList();
+    QcReport qc = QcReport.of(NAME)
+        .withMetric("requested", config.count())
+        .withMetric("accepted", accepted)
+        .withMetric("shortfall", Math.max(0, config.count() - accepted))
+        .withMetric("rounds", rounds)
+        .withMetric("candidates", n)
+        .withMetric("kept_rate", n == 0 ? 0 : (double) kept.size() / n)
+        .withMetric(Gate.RUNAWAY_RATE, QcMetrics.runawayRate(s.all.stream().map(InstructionRecord::finishReason)
+            .toList()))
+        .withMetric("duplicate_rate", QcMetrics.duplicateRate(keptTexts, t -> t.strip().toLowerCase(Locale.ROOT)))
+        .withMetric(Gate.CONTAMINATION_RATE, QcMetrics.contaminationRate(keptTexts, QcMetrics.evaluationPrompts()))
+        .withMetric("seeds_malformed", seeds.problems().size())
+        .withDistribution("instruction_words", Distribution.of(kept.stream()
+            .map(r -> (double) RougeTokens.count(r.instruction())).toList()))
+        .withDistribution("avg_similarity_score", Distribution.of(s.all.stream()
+            .filter(r -> !"count_reached".equals(r.droppedBy())).map(InstructionRecord::avgSimilarityScore).toList()));
+    long screened = n - s.dropped.getOrDefault("count_reached", 0L);
+    long remaining = screened;
+    for (String f : InstructionFilters.NAMES) { // filters run in order: each sees what the earlier ones kept
+      long d = s.dropped.getOrDefault(f, 0L);
+      qc = qc.withFilter(f, remaining - d, d);
+      remaining -= d;
     }
-    ObjectNode counts = qc.putObject("counts");
-    s.finish.forEach((k, v) -> counts.put("finish_" + k, v));
-    s.dropped.forEach((k, v) -> counts.put("dropped_" + k, v));
+    for (Map.Entry<String, Long> e : QcMetrics.countBy(s.all.stream().map(InstructionRecord::finishReason).toList())
+        .entrySet()) {
+      qc = qc.withCount("finish_" + e.getKey(), e.getValue());
+    }
     List<String> notes = new ArrayList<>();
     if (accepted < config.count()) {
       notes.add("shortfall: accepted " + accepted + " of " + config.count() + " instructions after " + rounds
@@ -280,7 +290,7 @@ public final class InstructionsStage implements Stage {
     if (!seeds.problems().isEmpty()) {
       notes.add(seeds.problems().size() + " malformed seed lines skipped in " + seeds.source());
     }
-    return new StageReport(qc, notes);
+    return new StageReport(Json.mapper().valueToTree(qc), notes);
   }
 
   /** The kept instructions of a finished stage's records (id, text), in id order. */

@@ -1,10 +1,13 @@
 package dev.sapling.pipeline.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sapling.data.Json;
 import dev.sapling.data.RecordLog;
 import dev.sapling.pipeline.instructions.InstructionsStage;
+import dev.sapling.pipeline.gate.Gate;
+import dev.sapling.pipeline.qc.Distribution;
+import dev.sapling.pipeline.qc.QcMetrics;
+import dev.sapling.pipeline.qc.QcReport;
 import dev.sapling.pipeline.run.PlannedBatches;
 import dev.sapling.pipeline.run.Stage;
 import dev.sapling.pipeline.run.StageContext;
@@ -16,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Samples {@code k} responses to every kept instruction with a plain prompt (the instruction and a newline, no chat
@@ -117,42 +119,29 @@ public final class ResponsesStage implements Stage {
   }
 
   private StageReport report(StageContext ctx) {
-    int n = 0;
-    int runaway = 0;
-    int empty = 0;
-    double tokens = 0;
-    Map<String, Integer> cuts = new TreeMap<>();
-    Map<String, Integer> finish = new TreeMap<>();
-    for (JsonNode r : RecordLog.records(ctx.log().file())) {
-      n++;
-      String f = r.path("finish_reason").asText();
-      finish.merge(f, 1, Integer::sum);
-      if (f.equals("length")) {
-        runaway++;
-      }
-      if (r.path("text").asText().isBlank()) {
-        empty++;
-      }
-      if (r.hasNonNull("cut")) {
-        cuts.merge(r.get("cut").asText(), 1, Integer::sum);
-      }
-      tokens += r.path("completion_tokens").asDouble();
+    List<JsonNode> records = RecordLog.records(ctx.log().file());
+    int n = records.size();
+    List<String> finish = records.stream().map(r -> r.path("finish_reason").asText()).toList();
+    List<String> texts = records.stream().map(r -> r.path("text").asText()).toList();
+    QcReport qc = QcReport.of(NAME)
+        .withMetric("responses", n)
+        .withMetric(Gate.RUNAWAY_RATE, QcMetrics.runawayRate(finish))
+        .withMetric("empty_rate", QcMetrics.rate(texts, String::isBlank))
+        .withMetric("cut_rate", QcMetrics.rate(records, r -> r.hasNonNull("cut")))
+        .withMetric(Gate.CONTAMINATION_RATE, QcMetrics.contaminationRate(texts, QcMetrics.evaluationPrompts()))
+        .withDistribution("completion_tokens", Distribution.of(records.stream()
+            .map(r -> r.path("completion_tokens").asDouble()).toList()));
+    for (Map.Entry<String, Long> e : QcMetrics.countBy(finish).entrySet()) {
+      qc = qc.withCount("finish_" + e.getKey(), e.getValue());
     }
-    ObjectNode qc = Json.mapper().createObjectNode();
-    qc.put("stage", NAME);
-    ObjectNode m = qc.putObject("metrics");
-    m.put("responses", n);
-    m.put("runaway_rate", n == 0 ? 0 : (double) runaway / n);
-    m.put("empty_rate", n == 0 ? 0 : (double) empty / n);
-    m.put("cut_rate", n == 0 ? 0 : cuts.values().stream().mapToInt(Integer::intValue).sum() / (double) n);
-    m.put("mean_completion_tokens", n == 0 ? 0 : tokens / n);
-    ObjectNode counts = qc.putObject("counts");
-    finish.forEach((k, v) -> counts.put("finish_" + k, v));
-    cuts.forEach((k, v) -> counts.put("cut_" + k, v));
+    List<String> cuts = records.stream().filter(r -> r.hasNonNull("cut")).map(r -> r.get("cut").asText()).toList();
+    for (Map.Entry<String, Long> e : QcMetrics.countBy(cuts).entrySet()) {
+      qc = qc.withCount("cut_" + e.getKey(), e.getValue());
+    }
     List<String> notes = new ArrayList<>();
     if (n == 0) {
       notes.add("no responses: the instructions stage accepted no instruction");
     }
-    return new StageReport(qc, notes);
+    return new StageReport(Json.mapper().valueToTree(qc), notes);
   }
 }
