@@ -17,6 +17,9 @@ public final class Main {
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
     return List.of(
+        new PilotCommand(),
+        new QcCommand(),
+        new GateCommand(),
         new GenerateCommand(),
         new ScoreCommand(),
         new LogitsCommand(),

@@ -44,12 +44,12 @@ final class DecodeRow {
   private String head;
 
   /** Sample {@code sampleIndex} of prompt {@code promptIndex}, in a model of {@code context} positions. */
-  DecodeRow(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params, int context, BitSet eosIds,
-      Tokenizer tokenizer) {
+  DecodeRow(int promptIndex, int sampleIndex, int[] prompt, SamplingParams params, SamplingState state, int context,
+      BitSet eosIds, Tokenizer tokenizer) {
     this.promptIndex = promptIndex;
     this.sampleIndex = sampleIndex;
     this.prompt = prompt;
-    this.state = SamplingState.forSample(params.seed(), promptIndex, sampleIndex, prompt);
+    this.state = state;
     this.stops = params.stop().isEmpty() ? null : new StopSequenceMatcher(params.stop());
     this.limit = Math.min(params.maxNewTokens(), context - prompt.length);
     this.eosIds = eosIds;

@@ -13,6 +13,7 @@ import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.HostTokenSelector;
 import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.runtime.sampling.SamplingState;
 import dev.sapling.runtime.sampling.TokenSampler;
 import dev.sapling.runtime.sampling.TokenSelector;
 import java.util.ArrayList;
@@ -121,6 +122,21 @@ public final class Generator {
    */
   public void generateIds(List<int[]> prompts, SamplingParams params, ProgressListener progress,
       Consumer<Completion> sink) {
+    generateIds(prompts, null, params, progress, sink);
+  }
+
+  /**
+   * As {@link #generateIds(List, SamplingParams, ProgressListener, Consumer)}, but prompt {@code i}'s samples draw
+   * from generators seeded by ({@code promptSeeds[i]}, sample index) instead of (request seed, {@code i}, sample
+   * index), so a prompt gives the same samples wherever it sits in the request. Pipelines that plan their own batches
+   * use it to make each record's random stream independent of its position.
+   */
+  public void generateIds(List<int[]> prompts, long[] promptSeeds, SamplingParams params, ProgressListener progress,
+      Consumer<Completion> sink) {
+    if (promptSeeds != null && promptSeeds.length != prompts.size()) {
+      throw new SaplingException("generator: " + promptSeeds.length + " prompt seeds for " + prompts.size()
+          + " prompts; give one seed per prompt");
+    }
     for (int i = 0; i < prompts.size(); i++) {
       checkPrompt(i, prompts.get(i));
     }
@@ -131,7 +147,7 @@ public final class Generator {
     long tokens = 0;
     for (int[] batch : Batches.sorted(prompts.size(), Comparator.comparingInt(i -> prompts.get(i).length), perBatch)) {
       List<Completion> finished = new ArrayList<>();
-      runBatch(batch, prompts, params, finished::add);
+      runBatch(batch, prompts, promptSeeds, params, finished::add);
       for (Completion c : finished) {
         sink.accept(c);
         tokens += c.tokenIds().length;
@@ -155,7 +171,8 @@ public final class Generator {
   }
 
   /** Prefills the prompts at {@code batch}, then decodes all their samples until every row has finished. */
-  private void runBatch(int[] batch, List<int[]> prompts, SamplingParams params, Consumer<Completion> sink) {
+  private void runBatch(int[] batch, List<int[]> prompts, long[] promptSeeds, SamplingParams params,
+      Consumer<Completion> sink) {
     ModelConfig config = transformer.config();
     int vocab = config.vocabSize();
     int n = params.n();
@@ -170,8 +187,11 @@ public final class Generator {
     for (int b = 0; b < batch.length; b++) {
       for (int s = 0; s < n; s++) {
         rowToPrompt[rows.size()] = b;
-        rows.add(new DecodeRow(batch[b], s, prompts.get(batch[b]), params, config.maxPositionEmbeddings(), eosIds,
-            tokenizer));
+        SamplingState state = promptSeeds == null
+            ? SamplingState.forSample(params.seed(), batch[b], s, prompts.get(batch[b]))
+            : SamplingState.forSample(promptSeeds[batch[b]], 0, s, prompts.get(batch[b]));
+        rows.add(new DecodeRow(batch[b], s, prompts.get(batch[b]), params, state, config.maxPositionEmbeddings(),
+            eosIds, tokenizer));
       }
     }
     TokenSelector selector =
