@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One line of {@code pairs/data.jsonl}: a preference between two answers to one prompt, with both sides' ids and
- * margins, the gap between them and the kind of pair. Scores that are not finite are left out (and the gap with
- * them).
+ * margins, the gap between them and the kind of pair. A score that is not finite is left out (JSON has no NaN), and
+ * the gap with it.
  *
  * <p>Kinds: {@value #BEST_OF_N} (chosen vs a weaker sampled candidate) and four hard negatives, whose rejected side
  * is made from the chosen or taken from elsewhere: {@value #TRUNCATED} (the chosen cut to its first words),

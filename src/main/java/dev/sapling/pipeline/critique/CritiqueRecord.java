@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * One line of {@code critique/data.jsonl}: the critic's verdict on one response, keyed by the response's id.
- * Scores that are NaN or infinite are written as {@code null} and named in {@code degenerate}.
+ * Scores that are NaN or infinite are left out (JSON has no NaN; {@code data.Json} leaves nulls out) and named in
+ * {@code degenerate}.
  *
  * <pre>{@code
  * {"id":"i-000042/r1","instruction_id":"i-000042","sample_index":1,"rank_by":"response_logprob","margin":-1.92,
@@ -14,7 +15,7 @@ import java.util.Map;
  * }</pre>
  *
  * @param id the response id, {@code <instruction id>/r<sample>}
- * @param margin the {@code rank_by} criterion's score; null when degenerate
+ * @param margin the {@code rank_by} criterion's score; absent when degenerate
  * @param scores every criterion's score by name
  * @param degenerate {@code empty_response}, or the criteria whose score is not finite
  * @param flags {@link ResponseFlags#names()}

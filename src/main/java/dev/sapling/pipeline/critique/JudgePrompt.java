@@ -18,11 +18,14 @@ import java.util.List;
  *
  * @param header the first paragraph, saying what is judged
  * @param shots worked examples, in prompt order
+ * @param instructionLabel what precedes each instruction ({@code "Instruction: "})
+ * @param responseLabel what precedes each response, on the next line ({@code "Response: "})
  * @param question asked after every response; the answers follow it directly
  * @param yes the continuation whose log-prob counts for the response (with its leading space)
  * @param no the continuation whose log-prob counts against it
  */
-public record JudgePrompt(String header, List<Shot> shots, String question, String yes, String no) {
+public record JudgePrompt(String header, List<Shot> shots, String instructionLabel, String responseLabel,
+    String question, String yes, String no) {
   /**
    * One worked example.
    *
@@ -48,7 +51,7 @@ public record JudgePrompt(String header, List<Shot> shots, String question, Stri
                 false),
             new Shot("Write one sentence that uses the word \"river\".", "We had a picnic beside the river.", true),
             new Shot("List two even numbers.", "List two even numbers.", false)),
-        "Does the response follow the instruction?", " Yes", " No");
+        "Instruction: ", "Response: ", "Does the response follow the instruction?", " Yes", " No");
   }
 
   /** The prompt with the first {@code shotCount} examples, ending with the question for this instruction/response. */
@@ -61,7 +64,7 @@ public record JudgePrompt(String header, List<Shot> shots, String question, Stri
   }
 
   private StringBuilder block(StringBuilder s, String instruction, String response) {
-    return s.append("Instruction: ").append(instruction).append("\nResponse: ").append(response).append('\n')
-        .append(question);
+    return s.append(instructionLabel).append(instruction).append('\n').append(responseLabel).append(response)
+        .append('\n').append(question);
   }
 }
