@@ -30,7 +30,7 @@ import java.util.Map;
  * Critic critic = Critic.of(model, Critics.logprob().build());
  * Critic.Verdict v = critic.score(new Critic.Item("Name a colour.\n", "Name a colour.", "Blue.")).get(0);
  * v.margin();       // mean log p(response | prompt), the ranking score
- * v.scores();       // {response_logprob=-1.9, ifd=0.4, judge=0.7}
+ * v.scores();       // {response_logprob=-1.9, ifd=0.4}
  * }</pre>
  */
 public final class Critic {
