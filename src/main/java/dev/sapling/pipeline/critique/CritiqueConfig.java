@@ -13,7 +13,8 @@ import java.util.List;
  * best-of-N's minimum gap are in), {@link ResponseFlags.Rules#standard()}; the judge, with
  * {@link JudgePrompt#standard()}, when asked for ({@link Builder#withJudge()}, {@link Critics#judge()}). The judge is
  * not a default because it costs most: its prompt holds examples, the instruction and the whole response, so on the
- * CPU it took 50 of the 66 seconds the three criteria took over 32 pilot responses (stories260K, docs/pipeline.md).
+ * CPU it took 37.6 s over 32 pilot responses where the two log-prob criteria took 2.3 s and 1.5 s (stories260K,
+ * docs/pipeline.md).
  *
  * <pre>{@code
  * CritiqueConfig c = Critics.judge().criteria(Criterion.JUDGE, Criterion.RESPONSE_LOGPROB).build();
