@@ -1,6 +1,6 @@
 package dev.sapling.pipeline.bestofn;
 
-import java.util.ArrayList;
+import dev.sapling.pipeline.text.WordSpans;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,12 +23,12 @@ final class HardNegatives {
 
   /** The first {@code keep} share of the words (at least one), or empty when the text has fewer than two. */
   static Optional<String> truncate(String text, double keep) {
-    List<int[]> words = words(text);
+    List<WordSpans.Span> words = WordSpans.of(text);
     if (words.size() < 2) {
       return Optional.empty();
     }
     int kept = Math.max(1, Math.min(words.size() - 1, (int) Math.floor(words.size() * keep)));
-    return Optional.of(text.substring(0, words.get(kept - 1)[1]));
+    return Optional.of(text.substring(0, words.get(kept - 1).end()));
   }
 
   /**
@@ -37,39 +37,20 @@ final class HardNegatives {
    * as the original and has at least {@value #LOOP_REPEATS} repeats. Empty for fewer than {@value #LOOP_WORDS} words.
    */
   static Optional<String> loop(String text) {
-    List<int[]> words = words(text);
+    List<WordSpans.Span> words = WordSpans.of(text);
     if (words.size() < LOOP_WORDS) {
       return Optional.empty();
     }
     int prefix = Math.max(LOOP_WORDS, (words.size() + 3) / 4);
     StringBuilder phrase = new StringBuilder();
-    for (int[] w : words.subList(prefix - LOOP_WORDS, prefix)) {
-      phrase.append(' ').append(text, w[0], w[1]);
+    for (WordSpans.Span w : words.subList(prefix - LOOP_WORDS, prefix)) {
+      phrase.append(' ').append(text, w.start(), w.end());
     }
-    StringBuilder out = new StringBuilder(text.substring(0, words.get(prefix - 1)[1]));
+    StringBuilder out = new StringBuilder(text.substring(0, words.get(prefix - 1).end()));
     int target = Math.max(words.size(), prefix + LOOP_REPEATS * LOOP_WORDS);
     for (int n = prefix; n < target; n += LOOP_WORDS) {
       out.append(phrase);
     }
     return Optional.of(out.toString());
-  }
-
-  /** The [start, end) offsets of the whitespace-separated words of {@code text}. */
-  private static List<int[]> words(String text) {
-    List<int[]> out = new ArrayList<>();
-    int i = 0;
-    while (i < text.length()) {
-      while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-        i++;
-      }
-      int start = i;
-      while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
-        i++;
-      }
-      if (i > start) {
-        out.add(new int[] {start, i});
-      }
-    }
-    return out;
   }
 }

@@ -90,8 +90,7 @@ public final class PairsStage implements Stage {
     List<Pairing.Group> plan = Pairing.plan(new ArrayList<>(byInstruction.values()), ids, config, ctx::recordSeed,
         critique.flags());
 
-    int committed = ctx.log().count();
-    List<String> committedLines = committed > 0 ? RecordLog.lines(ctx.log().file()) : List.of();
+    int committed = ctx.committedBefore();
     int chunk = Math.max(1, ctx.settings().batchRows() / 4);
     int total = plan.stream().mapToInt(g -> g.pairs().size()).sum();
     Critic critic = null;
@@ -121,17 +120,8 @@ public final class PairsStage implements Stage {
           Pairing.Planned p = g.pairs().get(j);
           Critic.Verdict v = verdicts.get(p);
           Pairing.Candidate rejected = v == null ? p.rejected() : p.rejected().scored(v.margin(), v.responseTokens());
-          String line = Json.line(pair(g.instructionId() + "/p" + j, g.instructionId(), p.kind(), p.chosen(),
-              rejected));
-          if (position < committed) {
-            if (!line.equals(committedLines.get(position))) {
-              ctx.note("warning: pair " + (position + 1) + " made again differs from the committed one; kept the "
-                  + "committed record (is the device or thread count different from the first run?)");
-            }
-          } else {
-            ctx.log().append(line);
-          }
-          position++;
+          ctx.commit(position++, Json.line(pair(g.instructionId() + "/p" + j, g.instructionId(), p.kind(),
+              p.chosen(), rejected)));
         }
       }
       ctx.progress(position, total, "pairs");

@@ -66,8 +66,7 @@ public final class CritiqueStage implements Stage {
   public StageReport run(StageContext ctx) {
     List<JsonNode> responses = ctx.input(ResponsesStage.NAME).records();
     Critic critic = Critic.of(ctx.model(), config);
-    int committed = ctx.log().count();
-    List<String> committedLines = committed > 0 ? RecordLog.lines(ctx.log().file()) : List.of();
+    int committed = ctx.committedBefore();
     int chunk = ctx.settings().batchRows();
     for (int from = 0; from < responses.size(); from += chunk) {
       int to = Math.min(responses.size(), from + chunk);
@@ -77,16 +76,7 @@ public final class CritiqueStage implements Stage {
       List<JsonNode> part = responses.subList(from, to);
       List<Critic.Verdict> verdicts = critic.score(part.stream().map(CritiqueStage::item).toList());
       for (int i = 0; i < part.size(); i++) {
-        int position = from + i;
-        String line = Json.line(record(part.get(i), verdicts.get(i), critic.rankBy()));
-        if (position < committed) {
-          if (!line.equals(committedLines.get(position))) {
-            ctx.note("warning: record " + (position + 1) + " scored again differs from the committed one; kept the "
-                + "committed record (is the device or thread count different from the first run?)");
-          }
-        } else {
-          ctx.log().append(line);
-        }
+        ctx.commit(from + i, Json.line(record(part.get(i), verdicts.get(i), critic.rankBy())));
       }
       ctx.progress(to, responses.size(), "responses scored");
     }

@@ -91,8 +91,7 @@ public final class ResponsesStage implements Stage {
       seeds[i] = ctx.recordSeed(instructions.get(i).path("id").asText());
     }
     int total = instructions.size() * config.k();
-    int committed = ctx.log().count();
-    List<String> committedLines = committed > 0 ? RecordLog.lines(ctx.log().file()) : List.of();
+    int committed = ctx.committedBefore();
     int position = 0;
     for (PlannedBatches.Batch b : PlannedBatches.plan(instructions.size(), config.k(), ctx.settings().batchRows())) {
       int size = (b.to() - b.from()) * config.k();
@@ -103,15 +102,7 @@ public final class ResponsesStage implements Stage {
       for (Completion c : PlannedBatches.generate(generator, b, ids, seeds, params)) {
         String line = Json.line(record(instructions.get(c.promptIndex()), prompts.get(c.promptIndex()),
             seeds[c.promptIndex()], c));
-        if (position < committed) {
-          if (!line.equals(committedLines.get(position))) {
-            ctx.note("warning: record " + (position + 1) + " sampled again differs from the committed one; kept the "
-                + "committed record (is the device or thread count different from the first run?)");
-          }
-        } else {
-          ctx.log().append(line);
-        }
-        position++;
+        ctx.commit(position++, line);
       }
       ctx.progress(position, total, "responses");
     }

@@ -182,19 +182,9 @@ public record Repetition(int n, double threshold) {
     static TextWords of(String text) {
       List<String> words = new ArrayList<>();
       List<Integer> starts = new ArrayList<>();
-      int i = 0;
-      while (i < text.length()) {
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-          i++;
-        }
-        int start = i;
-        while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
-          i++;
-        }
-        if (i > start) {
-          words.add(text.substring(start, i).toLowerCase(Locale.ROOT));
-          starts.add(start);
-        }
+      for (WordSpans.Span w : WordSpans.of(text)) {
+        words.add(text.substring(w.start(), w.end()).toLowerCase(Locale.ROOT));
+        starts.add(w.start());
       }
       return new TextWords(words, starts.stream().mapToInt(Integer::intValue).toArray());
     }
