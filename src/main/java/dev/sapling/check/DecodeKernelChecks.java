@@ -8,7 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.model.TensorOps;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import dev.sapling.runtime.sampling.RecordedPlainSampler;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.util.Locale;

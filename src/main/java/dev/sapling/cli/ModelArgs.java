@@ -7,7 +7,7 @@ import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.SaplingException;
 import dev.sapling.runtime.device.DeviceSelector;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import java.nio.file.Path;
 
 /**

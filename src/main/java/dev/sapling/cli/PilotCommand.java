@@ -14,7 +14,7 @@ import dev.sapling.pipeline.instructions.SeedTasks;
 import dev.sapling.pipeline.instructions.SelfInstruct;
 import dev.sapling.pipeline.responses.Responses;
 import dev.sapling.pipeline.run.RunSettings;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import java.io.PrintStream;
 import java.nio.file.Path;
 

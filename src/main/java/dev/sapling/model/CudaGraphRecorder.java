@@ -1,9 +1,8 @@
-package dev.sapling.runtime.device;
+package dev.sapling.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;

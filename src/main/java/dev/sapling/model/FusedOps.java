@@ -1,12 +1,10 @@
-package dev.sapling.runtime.device;
+package dev.sapling.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import dev.sapling.model.TensorOps;
-import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 
 /**

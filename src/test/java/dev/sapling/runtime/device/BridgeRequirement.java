@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.model.FusedOps;
 import dev.sapling.model.TensorOps;
 import java.util.Optional;
 
