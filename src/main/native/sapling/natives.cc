@@ -64,10 +64,11 @@ jclass uninitialized(JNIEnv* env, jobject loader, const char* name) {
   return cls;
 }
 
-// Registers the natives one by one, so a mismatch names its method. On a mismatch none of the class's natives stay
+// Registers the natives one by one (not named bind: argument-dependent lookup would pick std::bind, which does
+// nothing), so a mismatch names its method. On a mismatch none of the class's natives stay
 // bound: its first native call then throws UnsatisfiedLinkError, which every Sapling class with natives answers with
 // its composed fallback, and the reason is on stderr.
-void bind(JNIEnv* env, jclass cls, const char* className, const std::vector<Native>& natives) {
+void registerNatives(JNIEnv* env, jclass cls, const char* className, const std::vector<Native>& natives) {
   for (const Native& n : natives) {
     JNINativeMethod method{const_cast<char*>(n.name), const_cast<char*>(n.descriptor.c_str()), n.function};
     if (env->RegisterNatives(cls, &method, 1) != JNI_OK) {
@@ -100,7 +101,7 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
     }
     jclass cls = uninitialized(env, loader, c.name);
     if (cls != nullptr) {
-      bind(env, cls, c.name, c.natives());
+      registerNatives(env, cls, c.name, c.natives());
       env->DeleteLocalRef(cls);
     }
   }
