@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Sapling's small-batch decode kernels (src/main/native/kernels) against the ATen ops they stand in for: each step
+ * Sapling's small-batch decode kernels (src/main/native/cuda) against the ATen ops they stand in for: each step
  * run twice through the same {@link FusedOps} native, kernels on and off ({@link FusedOps#useDecodeKernels}),
  * in BF16 at the Llama-3.2-1B shape for 1 to 5 rows (products run as kernels up to 2 rows, attention up to 4; beyond,
  * the ATen ops must run). Passes
