@@ -28,13 +28,13 @@ final class RowStableProduct {
   /**
    * The batched product {@code a · b} ({@code [..., m, k]} times {@code [..., k, n]}, broadcasting the leading axes)
    * with each of the {@code m} rows independent of {@code m}: attention's query rows, whose count is the batch's
-   * longest prompt in a prefill.
+   * longest prompt in a prefill. A single row (a decode step's query) is the same in every batch and runs as is.
    */
   static NDArray batched(NDArray a, NDArray b) {
     Shape s = a.getShape();
     int rowAxis = s.dimension() - 2;
     long rows = s.get(rowAxis);
-    if (!padded(a, rows)) {
+    if (rows == 1 || !padded(a, rows)) { // one query row: every decode step, whatever the batch
       return a.matMul(b);
     }
     long[] pad = s.getShape();
