@@ -56,7 +56,8 @@ public final class Main {
       return 0;
     }
     try {
-      int code = command.run(Args.parse(rest, command.switches()), out, err);
+      Args args = command.flags().map(f -> f.parse(rest)).orElseGet(() -> Args.parse(rest, command.switches()));
+      int code = command.run(args, out, err);
       out.flush();
       return code;
     } catch (CliUsageException e) {
