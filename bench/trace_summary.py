@@ -1,8 +1,8 @@
 """Summarises a PyTorch (Kineto) chrome trace: wall span, GPU busy time, and the costliest CPU ops and kernels.
 
 Usage: python3 bench/trace_summary.py TRACE.json [TOP]
-Written for the traces GpuSmoke --profile writes (four decode steps), to see whether a step is bound by the GPU
-or by the host issuing work.
+Written for the traces `sapling check smoke --profile` writes (four decode steps), to see whether a step is bound by
+the GPU or by the host issuing work.
 """
 import collections
 import json

@@ -4,7 +4,7 @@
 #   target/sapling.jar   Sapling, and target/lib/ its runtime jars WITHOUT DJL's CPU libtorch and DJL's JNI jar
 #                        (the bridge replaces both) and with the tokenizers jar cut to its linux-x86_64 library
 #   native/              the bridge's C++ sources + CMakeLists.txt, and include/ with jni.h for hosts without a JDK
-#   scripts/             gpu-setup.sh (builds the bridge against the host's torch), gpu-smoke.sh
+#   scripts/             gpu-setup.sh (builds the bridge against the host's torch), gpu-smoke.sh (`sapling check smoke`)
 #   sapling              the launcher (uses jre/ when present)
 #   kernel/              the Jupyter kernelspec template (not with --lean)
 # Usage: scripts/build-bundle.sh [--out DIR] [--no-build] [--tar] [--lean]
@@ -40,6 +40,9 @@ if [ -n "$build" ]; then
   ./mvnw -q -B -DskipTests package >&2
 fi
 [ -f target/sapling.jar ] || { echo "build-bundle: target/sapling.jar missing; run without --no-build" >&2; exit 1; }
+# the device checks (`sapling check`, package dev.sapling.check) ship in sapling.jar, lean bundle included
+unzip -l target/sapling.jar 'dev/sapling/check/GpuSmoke.class' >/dev/null \
+  || { echo "build-bundle: target/sapling.jar lacks dev.sapling.check; rebuild without --no-build" >&2; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out/target/lib" "$out/native" "$out/include" "$out/scripts"
@@ -92,8 +95,8 @@ fi
 echo "build-bundle: finding the JDK modules the jars use" >&2
 modules="$("$java_home/bin/jdeps" --multi-release 17 --print-module-deps --ignore-missing-deps -q \
   --class-path "$(ls "$out"/target/lib/*.jar | tr '\n' ':')" "$out/target/sapling.jar")"
-# jdk.management + jdk.jfr: the GC.heap_info diagnostic command that GpuFixtureCheck's memory check reads
-# (ResidentMemory); without jdk.jfr, JDK 17's DiagnosticCommand MBean lists no command but jfrConfigure (+1 MB)
+# jdk.management + jdk.jfr: the GC.heap_info diagnostic command that `sapling check fixtures`' memory section reads
+# (dev.sapling.check.ResidentMemory); without jdk.jfr, JDK 17's DiagnosticCommand MBean lists no command but jfrConfigure (+1 MB)
 modules="$modules,jdk.unsupported,jdk.zipfs,java.logging,jdk.management,jdk.jfr"
 if [ -n "$lean" ]; then
   # the JShell kernel, script runner and image/chart reports are not part of the lean (GPU runtime) bundle

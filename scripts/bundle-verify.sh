@@ -7,8 +7,9 @@
 # Checks: generate (GGUF model, and a Hugging Face folder through the tokenizers native from a fresh DJL cache),
 # ifeval (271 reference responses, language detection included), scripts/bundle-check.jsh (Tablesaw through
 # fastutil, Guava, commons-math3, icu4j; charts as SVG/PNG), dsl-examples/*.jsh, and the Jupyter kernel installed
-# from the bundle (notebooks/kernel-tour.ipynb and the protocol suite with /usr/bin/python3). Exits non-zero on the
-# first difference or failure.
+# from the bundle (notebooks/kernel-tour.ipynb and the protocol suite with /usr/bin/python3), and the device checks
+# shipped in the bundle (`sapling check fixtures --device cpu --only fixtures,runtime`, whose PASS lines carry timings,
+# so it must pass rather than match). Exits non-zero on the first difference or failure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bundle="$(realpath "${1:?usage: scripts/bundle-verify.sh BUNDLE_DIR}")"
@@ -53,4 +54,7 @@ grep -q "\"$bundle/jre/bin/java\"" "$tmp/jupyter/share/jupyter/kernels/sapling/k
   /usr/bin/python3 -m unittest test_kernel_tour test_sapling_kernel >"$tmp/kernel.log" 2>&1) \
   || { tail -30 "$tmp/kernel.log" >&2; fail "kernel: notebook or protocol tests failed"; }
 echo "PASS kernel ($(grep -o 'Ran [0-9]* tests' "$tmp/kernel.log"), the bundle's JRE)"
+(cd "$root" && "$bundle/sapling" check fixtures --device cpu --only fixtures,runtime) >"$tmp/check.out" 2>&1 \
+  || { tail -20 "$tmp/check.out" >&2; fail "check fixtures: the bundle's run failed"; }
+echo "PASS check fixtures ($(grep -c '^PASS ' "$tmp/check.out") checks passed, the bundle's JRE)"
 echo "ALL PASS"

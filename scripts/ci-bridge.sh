@@ -15,7 +15,7 @@ export SAPLING_REQUIRE_BRIDGE=1
 # Test classes that use BridgeRequirement belong in the first line; the second holds engine-level tests.
 bridge_tests=FusedOpsTest,BridgeCoverageTest,DeviceSamplingTest,FusedAdamWTest,AdamWTest,AdamWParityCheckTest
 bridge_tests+=,TransformerTest,StaticDecoderTest,GeneratorTest,ScorerTest,StoriesRuntimeTest,DeviceTokenSelectorTest,TokenSelectorTest
-bridge_tests+=,AsyncReadbackTest,PipelinedDecodeTest,RuntimeChecksTest
+bridge_tests+=,AsyncReadbackTest,PipelinedDecodeTest,RuntimeChecksTest,CheckCommandTest
 ./mvnw -B test -Dtest="$bridge_tests"
-java -cp "target/sapling.jar:target/lib/*" dev.sapling.runtime.device.GpuFixtureCheck --device cpu
+java -cp "target/sapling.jar:target/lib/*" dev.sapling.cli.Main check fixtures --device cpu
 echo "ci: the bridge run took $(( $(date +%s) - start )) s" >&2

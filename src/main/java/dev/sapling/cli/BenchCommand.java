@@ -3,22 +3,20 @@ package dev.sapling.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.sapling.model.Architecture;
+import dev.sapling.check.ThroughputBenchmark;
 import dev.sapling.model.ModelConfig;
+import dev.sapling.model.ModelShapes;
 import dev.sapling.model.RandomWeightSource;
-import dev.sapling.model.RopeScaling;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.WeightsBuilder;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.model.tokenizer.IdTokenizer;
 import dev.sapling.model.tokenizer.Tokenizer;
-import dev.sapling.runtime.ThroughputBenchmark;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -154,15 +152,10 @@ public final class BenchCommand implements Command {
 
   /** The model shapes this command knows. */
   static ModelConfig config(String shape) {
-    switch (shape) {
-      case "stories260k":
-        return new ModelConfig(Architecture.LLAMA, 512, 64, 172, 5, 8, 4, 8, 1e-5, 10000.0, RopeScaling.none(), 512,
-            true, false, false, 0, OptionalInt.of(1), List.of(2));
-      case "llama-100m":
-        return new ModelConfig(Architecture.LLAMA, 32000, 768, 2048, 10, 12, 12, 64, 1e-5, 10000.0,
-            RopeScaling.none(), 2048, true, false, false, 0, OptionalInt.of(1), List.of(2));
-      default:
-        throw new CliUsageException("--shape '" + shape + "' is unknown; expected stories260k or llama-100m");
-    }
+    return switch (shape) {
+      case "stories260k" -> ModelShapes.STORIES_260K;
+      case "llama-100m" -> ModelShapes.LLAMA_100M;
+      default -> throw new CliUsageException("--shape '" + shape + "' is unknown; expected stories260k or llama-100m");
+    };
   }
 }

@@ -60,7 +60,7 @@ final class GenerateCommand implements Command {
     int batch = args.intValue("batch-size", Generator.DEFAULT_MAX_BATCH_ROWS);
     try (LoadedModel model = ModelArgs.load(args, err)) {
       args.requireAllKnown();
-      Generator generator = Generator.of(model).withMaxBatchRows(batch);
+      Generator generator = Generator.of(model, o -> o.withMaxBatchRows(batch));
       for (int i = 0; i < prompts.size(); i++) {
         if (generator.encodePrompt(prompts.get(i)).length == 0) {
           throw new CliUsageException("prompt " + i + " is empty and the model has no BOS token to start from");

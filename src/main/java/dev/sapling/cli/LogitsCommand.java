@@ -2,6 +2,7 @@ package dev.sapling.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.SaplingException;
 import dev.sapling.model.loader.LoadedModel;
 import java.io.PrintStream;
 import java.util.Set;
@@ -40,11 +41,10 @@ final class LogitsCommand implements Command {
     boolean all = args.flag("all-positions");
     try (LoadedModel model = ModelArgs.load(args, err)) {
       args.requireAllKnown();
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] < 0 || ids[i] >= model.config().vocabSize()) {
-          throw new CliUsageException("--ids: id " + ids[i] + " at position " + i + " is outside the vocabulary [0, "
-              + model.config().vocabSize() + ")");
-        }
+      try {
+        model.config().requireTokenIds("--ids", ids);
+      } catch (SaplingException e) {
+        throw new CliUsageException(e.getMessage()); // a bad flag value: exit 2 with the usage
       }
       float[] logits = model.logits(ids, all);
       int vocab = model.config().vocabSize();

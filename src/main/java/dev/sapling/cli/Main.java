@@ -17,11 +17,15 @@ public final class Main {
   /** Every subcommand, in the order {@code --help} lists them. Add a new command here. */
   static List<Command> commands() {
     return List.of(
+        new PilotCommand(),
+        new QcCommand(),
+        new GateCommand(),
         new GenerateCommand(),
         new ScoreCommand(),
         new LogitsCommand(),
         new ConvertCommand(),
         new BenchCommand(),
+        new CheckCommand(),
         new IfevalCommand(),
         new KernelCommand(),
         new ScriptCommand());

@@ -49,7 +49,7 @@ final class ScoreCommand implements Command {
     }
     try (LoadedModel model = ModelArgs.load(args, err)) {
       args.requireAllKnown();
-      Scorer scorer = Scorer.of(model).withMaxBatchRows(batch).withTopAlternatives(top);
+      Scorer scorer = Scorer.of(model, o -> o.withMaxBatchRows(batch).withTopAlternatives(top));
       List<Scorer.Pair> pairs = new ArrayList<>();
       for (JsonLines.Line line : lines) {
         pairs.add(pair(scorer, model, file, line));
@@ -76,15 +76,8 @@ final class ScoreCommand implements Command {
       throw new SaplingException(file + ":" + line.number() + ": context_ids is empty; the first continuation token "
           + "needs a context (start it with the BOS id)");
     }
-    int vocab = model.config().vocabSize();
-    for (int[] part : List.of(context, continuation)) {
-      for (int id : part) {
-        if (id < 0 || id >= vocab) {
-          throw new SaplingException(file + ":" + line.number() + ": token id " + id + " is outside the vocabulary [0, "
-              + vocab + ")");
-        }
-      }
-    }
+    model.config().requireTokenIds(file + ":" + line.number() + ": context_ids", context);
+    model.config().requireTokenIds(file + ":" + line.number() + ": continuation_ids", continuation);
     return new Scorer.Pair(context, continuation);
   }
 }

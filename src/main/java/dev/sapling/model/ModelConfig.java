@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sapling.SaplingException;
 import dev.sapling.model.format.ModelFormatException;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +56,180 @@ public record ModelConfig(
   private static void require(boolean ok, String field, int value) {
     if (!ok) {
       throw new ModelFormatException("model config: field '" + field + "' has invalid value " + value);
+    }
+  }
+
+  /**
+   * A builder of a config whose dimensions are all still to be set; the rest starts at Llama 2's values (RMS norm eps
+   * 1e-5, RoPE theta 10000 without scaling, 2048 positions, untied embeddings, no attention bias, no q/k norm, full
+   * attention, BOS 1, EOS 2).
+   */
+  public static Builder builder(Architecture architecture) {
+    return new Builder(architecture);
+  }
+
+  /**
+   * A builder that starts from this config, for a variant of a named shape.
+   *
+   * <pre>{@code
+   * ModelConfig qwen2 = ModelShapes.SMALL.toBuilder().architecture(Architecture.QWEN2).attentionBias(true).build();
+   * }</pre>
+   */
+  public Builder toBuilder() {
+    return new Builder(architecture).vocabSize(vocabSize).hiddenSize(hiddenSize).intermediateSize(intermediateSize)
+        .numLayers(numLayers).numHeads(numHeads).numKeyValueHeads(numKeyValueHeads).headDim(headDim)
+        .rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)
+        .maxPositionEmbeddings(maxPositionEmbeddings).tieWordEmbeddings(tieWordEmbeddings)
+        .attentionBias(attentionBias).qkNorm(qkNorm).slidingWindow(slidingWindow).bosTokenId(bosTokenId)
+        .eosTokenIds(eosTokenIds);
+  }
+
+  /**
+   * Builds a {@link ModelConfig} field by field, by the record's own names; {@link #build} validates as the record
+   * does. Named shapes live in {@link ModelShapes}.
+   *
+   * <pre>{@code
+   * ModelConfig c = ModelConfig.builder(Architecture.LLAMA).vocabSize(512).hiddenSize(64).intermediateSize(172)
+   *     .numLayers(5).numHeads(8).numKeyValueHeads(4).headDim(8).maxPositionEmbeddings(512).build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private Architecture architecture;
+    private int vocabSize;
+    private int hiddenSize;
+    private int intermediateSize;
+    private int numLayers;
+    private int numHeads;
+    private int numKeyValueHeads;
+    private int headDim;
+    private double rmsNormEps = 1e-5;
+    private double ropeTheta = 10000.0;
+    private RopeScaling ropeScaling = RopeScaling.none();
+    private int maxPositionEmbeddings = 2048;
+    private boolean tieWordEmbeddings;
+    private boolean attentionBias;
+    private boolean qkNorm;
+    private int slidingWindow;
+    private OptionalInt bosTokenId = OptionalInt.of(1);
+    private List<Integer> eosTokenIds = List.of(2);
+
+    private Builder(Architecture architecture) {
+      this.architecture = architecture;
+    }
+
+    public Builder architecture(Architecture v) {
+      architecture = v;
+      return this;
+    }
+
+    public Builder vocabSize(int v) {
+      vocabSize = v;
+      return this;
+    }
+
+    public Builder hiddenSize(int v) {
+      hiddenSize = v;
+      return this;
+    }
+
+    public Builder intermediateSize(int v) {
+      intermediateSize = v;
+      return this;
+    }
+
+    public Builder numLayers(int v) {
+      numLayers = v;
+      return this;
+    }
+
+    public Builder numHeads(int v) {
+      numHeads = v;
+      return this;
+    }
+
+    public Builder numKeyValueHeads(int v) {
+      numKeyValueHeads = v;
+      return this;
+    }
+
+    public Builder headDim(int v) {
+      headDim = v;
+      return this;
+    }
+
+    public Builder rmsNormEps(double v) {
+      rmsNormEps = v;
+      return this;
+    }
+
+    public Builder ropeTheta(double v) {
+      ropeTheta = v;
+      return this;
+    }
+
+    public Builder ropeScaling(RopeScaling v) {
+      ropeScaling = v;
+      return this;
+    }
+
+    public Builder maxPositionEmbeddings(int v) {
+      maxPositionEmbeddings = v;
+      return this;
+    }
+
+    public Builder tieWordEmbeddings(boolean v) {
+      tieWordEmbeddings = v;
+      return this;
+    }
+
+    public Builder attentionBias(boolean v) {
+      attentionBias = v;
+      return this;
+    }
+
+    public Builder qkNorm(boolean v) {
+      qkNorm = v;
+      return this;
+    }
+
+    /** Attention window in tokens, or 0 for full causal attention. */
+    public Builder slidingWindow(int v) {
+      slidingWindow = v;
+      return this;
+    }
+
+    public Builder bosTokenId(OptionalInt v) {
+      bosTokenId = v;
+      return this;
+    }
+
+    public Builder eosTokenIds(List<Integer> v) {
+      eosTokenIds = v;
+      return this;
+    }
+
+    public ModelConfig build() {
+      return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
+          numKeyValueHeads, headDim, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings,
+          attentionBias, qkNorm, slidingWindow, bosTokenId, eosTokenIds);
+    }
+  }
+
+  /**
+   * Refuses token ids outside the vocabulary, naming {@code where} they came from (a prompt, a file line, a flag),
+   * the id and its position: the one range check for every id fed to the model.
+   *
+   * <pre>{@code
+   * config.requireTokenIds("prompt 3", ids);
+   * // prompt 3: token id 70000 at position 2 is outside the vocabulary [0, 32000); use ids of this model's tokenizer
+   * }</pre>
+   */
+  public void requireTokenIds(String where, int[] ids) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= vocabSize) {
+        throw new SaplingException(where + ": token id " + ids[i] + " at position " + i
+            + " is outside the vocabulary [0, " + vocabSize + "); use ids of this model's tokenizer");
+      }
     }
   }
 

@@ -42,8 +42,8 @@ public final class Startup {
       "import ai.djl.ndarray.index.NDIndex;",
       "import static dev.sapling.report.Display.*;");
 
-  /** Sapling packages that are surfaces, not things a cell works with. */
-  private static final List<String> SKIPPED = List.of("dev.sapling.cli", "dev.sapling.notebook");
+  /** Sapling packages that are surfaces or diagnostics (the check programs), not things a cell works with. */
+  private static final List<String> SKIPPED = List.of("dev.sapling.check", "dev.sapling.cli", "dev.sapling.notebook");
 
   private Startup() {}
 

@@ -12,13 +12,13 @@ import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.model.tokenizer.PromptEncoder;
 import dev.sapling.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.OptionalInt;
-import java.util.stream.IntStream;
+import java.util.function.UnaryOperator;
 
 /**
  * Log-probabilities of continuations given contexts, in batches. Each distinct context of a batch is prefilled once
@@ -28,8 +28,10 @@ import java.util.stream.IntStream;
  * the logits budget ({@link Transformer#logits}). Log-softmax runs in float32 on the device whatever the model's
  * compute dtype; only the chosen tokens' log-probs (and top-k alternatives when asked) leave it.
  *
+ * <p>How it batches and chunks is its {@link ScorerOptions}: the device's best by default, changed with {@link #with}.
+ *
  * <pre>{@code
- * Scorer scorer = Scorer.of(loadedModel);   // or new Scorer(transformer, tokenizer)
+ * Scorer scorer = Scorer.of(loadedModel);   // or Scorer.of(model, o -> o.withTopAlternatives(5))
  * ScoredText s = scorer.score("Q: 2+2?\nA:", " 4");
  * List<ScoredText> many = scorer.score("Q: 2+2?\nA:", List.of(" 4", " 5", " four"));
  * }</pre>
@@ -38,7 +40,7 @@ public final class Scorer {
   /** A context and a continuation as token ids; the continuation is what gets scored. */
   public record Pair(int[] context, int[] continuation) {}
 
-  /** Rows (continuations) per batch unless {@link #withMaxBatchRows} says otherwise. */
+  /** Rows (continuations) per batch unless {@link ScorerOptions#maxBatchRows} says otherwise. */
   public static final int DEFAULT_MAX_BATCH_ROWS = 32;
   /**
    * Largest logits block, in floats, materialised at once (128 MiB); the LM head runs over as many positions at a
@@ -60,67 +62,44 @@ public final class Scorer {
 
   private final Transformer transformer;
   private final Tokenizer tokenizer;
-  private final int maxBatchRows;
-  private final int topAlternatives;
-  private final long logitsBudget;
-  private final long bodyTokens;
-  private final OptionalInt bos;
+  private final ScorerOptions options;
+  private final PromptEncoder contextIds;
 
-  /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
-  public Scorer(Transformer transformer, Tokenizer tokenizer) {
-    this(transformer, tokenizer, DEFAULT_MAX_BATCH_ROWS, 0,
-        onGpu(transformer) ? DEFAULT_GPU_LOGITS_BUDGET : DEFAULT_LOGITS_BUDGET, defaultBodyTokens(transformer),
-        tokenizer.bosId());
-  }
-
-  /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
-  public static Scorer of(LoadedModel model) {
-    return new Scorer(model.transformer(), model.tokenizer()).withBos(Generator.bosOf(model));
-  }
-
-  private Scorer(Transformer transformer, Tokenizer tokenizer, int maxBatchRows, int topAlternatives,
-      long logitsBudget, long bodyTokens, OptionalInt bos) {
-    if (maxBatchRows < 1) {
-      throw new SaplingException("scorer: max batch rows is " + maxBatchRows + "; expected an integer >= 1");
-    }
-    if (topAlternatives < 0 || topAlternatives > transformer.config().vocabSize()) {
-      throw new SaplingException("scorer: top alternatives is " + topAlternatives + "; expected 0.."
+  /** A scorer of {@code transformer} and {@code tokenizer} batching and chunking as {@code options} say. */
+  public Scorer(Transformer transformer, Tokenizer tokenizer, ScorerOptions options) {
+    if (options.topAlternatives() > transformer.config().vocabSize()) {
+      throw new SaplingException("scorer: top alternatives is " + options.topAlternatives() + "; expected 0.."
           + transformer.config().vocabSize());
     }
     this.transformer = transformer;
     this.tokenizer = tokenizer;
-    this.maxBatchRows = maxBatchRows;
-    this.topAlternatives = topAlternatives;
-    this.logitsBudget = logitsBudget;
-    this.bodyTokens = bodyTokens;
-    this.bos = bos;
+    this.options = options;
+    this.contextIds = new PromptEncoder(tokenizer, options.bos());
   }
 
-  public Scorer withMaxBatchRows(int rows) {
-    return new Scorer(transformer, tokenizer, rows, topAlternatives, logitsBudget, bodyTokens, bos);
+  /** A scorer for a loaded model: BOS before text contexts exactly when its manifest says so. */
+  public static Scorer of(LoadedModel model) {
+    return new Scorer(model.transformer(), model.tokenizer(), ScorerOptions.defaults(model));
   }
 
-  /** The same scorer also reporting the {@code k} most likely tokens at every position. */
-  public Scorer withTopAlternatives(int k) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, k, logitsBudget, bodyTokens, bos);
+  /** A scorer for a loaded model with the options {@code change} sets, e.g. {@code o -> o.withTopAlternatives(5)}. */
+  public static Scorer of(LoadedModel model, UnaryOperator<ScorerOptions> change) {
+    return of(model).with(change);
   }
 
-  /** The same scorer materialising at most {@code floats} logits at once. */
-  public Scorer withLogitsBudget(long floats) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, floats, bodyTokens, bos);
+  /** A scorer that prepends the tokenizer's BOS (when it has one) to text contexts, and reports no alternatives. */
+  public static Scorer of(Transformer transformer, Tokenizer tokenizer) {
+    return new Scorer(transformer, tokenizer, ScorerOptions.defaults(transformer, tokenizer));
   }
 
-  /**
-   * The same scorer running at most {@code tokens} (rows × positions) through the transformer body at once; longer
-   * continuations go through the KV cache in several body passes.
-   */
-  public Scorer withBodyTokens(long tokens) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, tokens, bos);
+  /** The options this scorer runs with. */
+  public ScorerOptions options() {
+    return options;
   }
 
-  /** The same scorer starting text contexts with {@code bosId}, or with nothing when empty. */
-  public Scorer withBos(OptionalInt bosId) {
-    return new Scorer(transformer, tokenizer, maxBatchRows, topAlternatives, logitsBudget, bodyTokens, bosId);
+  /** The same scorer with the options {@code change} sets, e.g. {@code o -> o.withBodyTokens(512)}. */
+  public Scorer with(UnaryOperator<ScorerOptions> change) {
+    return new Scorer(transformer, tokenizer, change.apply(options));
   }
 
   /**
@@ -134,13 +113,7 @@ public final class Scorer {
     int[] whole = tokenizer.encode(context + continuation);
     int[] cont = whole.length >= ctx.length && Arrays.equals(ctx, Arrays.copyOf(whole, ctx.length))
         ? Arrays.copyOfRange(whole, ctx.length, whole.length) : tokenizer.encode(continuation);
-    if (bos.isPresent()) {
-      int[] withBos = new int[ctx.length + 1];
-      withBos[0] = bos.getAsInt();
-      System.arraycopy(ctx, 0, withBos, 1, ctx.length);
-      ctx = withBos;
-    }
-    return new Pair(ctx, cont);
+    return new Pair(contextIds.withBos(ctx), cont);
   }
 
   public ScoredText score(String context, String continuation) {
@@ -158,15 +131,14 @@ public final class Scorer {
 
   /** Scores every pair; results in the order of {@code pairs}. */
   public List<ScoredText> score(List<Pair> pairs, ProgressListener progress) {
-    int vocab = transformer.config().vocabSize();
     for (int i = 0; i < pairs.size(); i++) {
       Pair p = pairs.get(i);
       if (p.context().length == 0) {
         throw new SaplingException("pair " + i + ": the context has no tokens; the first continuation token needs "
             + "something to condition on (add BOS or some context text)");
       }
-      checkIds(i, "context", p.context(), vocab);
-      checkIds(i, "continuation", p.continuation(), vocab);
+      transformer.config().requireTokenIds("pair " + i + " context", p.context());
+      transformer.config().requireTokenIds("pair " + i + " continuation", p.continuation());
       int length = p.context().length + p.continuation().length;
       if (length > transformer.config().maxPositionEmbeddings()) {
         throw new SaplingException("pair " + i + ": context and continuation are " + length + " tokens; the model's "
@@ -174,19 +146,14 @@ public final class Scorer {
       }
     }
     // identical contexts next to each other (so they share a prefill), short before long (little padding)
-    Integer[] order = IntStream.range(0, pairs.size()).boxed().toArray(Integer[]::new);
-    Arrays.sort(order, Comparator.<Integer>comparingInt(i -> pairs.get(i).context().length)
+    Comparator<Integer> order = Comparator.<Integer>comparingInt(i -> pairs.get(i).context().length)
         .thenComparing((a, b) -> Arrays.compare(pairs.get(a).context(), pairs.get(b).context()))
-        .thenComparingInt(i -> pairs.get(i).continuation().length));
+        .thenComparingInt(i -> pairs.get(i).continuation().length);
     ScoredText[] out = new ScoredText[pairs.size()];
     long start = System.nanoTime();
     long tokens = 0;
     int done = 0;
-    for (int from = 0; from < order.length; from += maxBatchRows) {
-      int[] batch = new int[Math.min(maxBatchRows, order.length - from)];
-      for (int j = 0; j < batch.length; j++) {
-        batch[j] = order[from + j];
-      }
+    for (int[] batch : Batches.sorted(pairs.size(), order, options.maxBatchRows())) {
       ScoredText[] scored = scoreBatch(batch, pairs);
       for (int j = 0; j < batch.length; j++) {
         out[batch[j]] = scored[j];
@@ -199,20 +166,11 @@ public final class Scorer {
     return List.of(out);
   }
 
-  private static void checkIds(int pair, String field, int[] ids, int vocab) {
-    for (int id : ids) {
-      if (id < 0 || id >= vocab) {
-        throw new SaplingException("pair " + pair + ": " + field + " contains token id " + id + "; expected ids in "
-            + "[0, " + vocab + ")");
-      }
-    }
-  }
-
   /** Scores the pairs at {@code batch} (sorted so equal contexts are adjacent); results in batch order. */
   private ScoredText[] scoreBatch(int[] batch, List<Pair> pairs) {
     ModelConfig config = transformer.config();
     int vocab = config.vocabSize();
-    int k = topAlternatives;
+    int k = options.topAlternatives();
     // distinct contexts and, for every row, the context it continues
     List<int[]> contexts = new ArrayList<>();
     int[] rowGroup = new int[batch.length];
@@ -241,20 +199,15 @@ public final class Scorer {
     }
     int minCtx = contexts.stream().mapToInt(c -> c.length).min().orElse(0);
     boolean onePass = k == 0 && groups == batch.length && minCtx == maxCtx
-        && (long) batch.length * (maxCtx + maxCont - 1) <= bodyTokens;
+        && (long) batch.length * (maxCtx + maxCont - 1) <= options.bodyTokens();
     if (maxCont > 0 && onePass) {
       scoreInOnePass(contexts, cont, maxCtx, maxCont, logprobs);
     } else if (maxCont > 0) {
-      int[] padding = new int[groups];
-      int[] flat = new int[groups * maxCtx];
-      for (int g = 0; g < groups; g++) {
-        int[] ctx = contexts.get(g);
-        padding[g] = maxCtx - ctx.length;
-        System.arraycopy(ctx, 0, flat, g * maxCtx + padding[g], ctx.length);
-      }
+      Batches.LeftPadded padded = Batches.LeftPadded.of(contexts);
       NDManager parent = transformer.weights().embedding().getManager();
       try (NDManager batchManager = parent.newSubManager()) {
-        KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxCtx + maxCont, padding);
+        KvCache cache = KvCache.allocate(config, batchManager, transformer.computeType(), maxCtx + maxCont,
+            padded.padding());
         try {
           // the last context position predicts every row's first continuation token
           int[] firstTargets = new int[batch.length];
@@ -262,7 +215,7 @@ public final class Scorer {
             firstTargets[r] = cont[r].length > 0 ? cont[r][0] : 0;
           }
           try (NDManager step = batchManager.newSubManager()) {
-            NDArray hidden = transformer.hidden(step.create(flat, new Shape(groups, maxCtx)), cache);
+            NDArray hidden = transformer.hidden(step.create(padded.flat(), new Shape(groups, maxCtx)), cache);
             NDArray last = hidden.get(new NDIndex(":, -1:, :"));
             if (groups != batch.length) {
               last = last.get(new NDIndex("{}", step.create(Arrays.stream(rowGroup).asLongStream().toArray())));
@@ -278,8 +231,9 @@ public final class Scorer {
           // body budget allows (all of them on a GPU), the LM head and log-softmax in position chunks within the
           // logits budget
           int feed = maxCont - 1;
-          int bodyChunk = (int) Math.max(1, Math.min(feed, bodyTokens / batch.length));
-          int headChunk = (int) Math.max(1, Math.min(bodyChunk, logitsBudget / ((long) batch.length * vocab)));
+          int bodyChunk = (int) Math.max(1, Math.min(feed, options.bodyTokens() / batch.length));
+          int headChunk =
+              (int) Math.max(1, Math.min(bodyChunk, options.logitsBudget() / ((long) batch.length * vocab)));
           for (int from = 0; from < feed; from += bodyChunk) {
             int count = Math.min(bodyChunk, feed - from);
             int[] tokens = new int[batch.length * count];
@@ -342,7 +296,7 @@ public final class Scorer {
       System.arraycopy(cont[r], 0, tokens, r * length + ctx, Math.min(cont[r].length, maxCont - 1));
     }
     int vocab = transformer.config().vocabSize();
-    int headChunk = (int) Math.max(1, Math.min(maxCont, logitsBudget / ((long) rows * vocab)));
+    int headChunk = (int) Math.max(1, Math.min(maxCont, options.logitsBudget() / ((long) rows * vocab)));
     NDManager parent = transformer.weights().embedding().getManager();
     try (NDManager batchManager = parent.newSubManager();
         KvCache cache = KvCache.allocate(transformer.config(), batchManager, transformer.computeType(), length,
@@ -412,7 +366,7 @@ public final class Scorer {
       float[][] altLogprobs) {
     int rows = (int) hidden.getShape().get(0);
     int outputs = (int) hidden.getShape().get(1);
-    int k = topAlternatives;
+    int k = options.topAlternatives();
     float[] chosen;
     float[] altValues = null;
     long[] altIndices = null;
@@ -443,14 +397,5 @@ public final class Scorer {
         }
       }
     }
-  }
-
-  /** Every position in one body pass on a GPU, {@link #DEFAULT_CPU_BODY_TOKENS} on the CPU. */
-  private static long defaultBodyTokens(Transformer transformer) {
-    return onGpu(transformer) ? Long.MAX_VALUE : DEFAULT_CPU_BODY_TOKENS;
-  }
-
-  private static boolean onGpu(Transformer transformer) {
-    return transformer.weights().embedding().getDevice().isGpu();
   }
 }

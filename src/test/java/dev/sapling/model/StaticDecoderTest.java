@@ -11,10 +11,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.sapling.testing.TinyModelExtension;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TinyModelExtension.class)
 class StaticDecoderTest {
   private static final int[] PADDING = {0, 3, 1};
   private static final int PROMPT = 5;
@@ -24,10 +27,10 @@ class StaticDecoderTest {
    * Prefills three left-padded rows, then decodes {@link #STEPS} tokens through the plain forward pass and through
    * a static decoder over a second cache; returns the largest logit difference over every step.
    */
-  private static double maxDifference(ModelConfig c, Optional<StepRecorder> recorder, int[] recordedSteps) {
-    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      Transformer t = new Transformer(c, new WeightsBuilder(c, MapWeightSource.random(c, 7), m, DataType.FLOAT32)
-          .build());
+  private static double maxDifference(NDManager manager, ModelConfig c, Optional<StepRecorder> recorder,
+      int[] recordedSteps) {
+    try (NDManager m = manager.newSubManager()) {
+      Transformer t = TestModels.randomTransformer(c, 7, m);
       int batch = PADDING.length;
       int[] prompt = new int[batch * PROMPT];
       for (int i = 0; i < prompt.length; i++) {
@@ -64,7 +67,7 @@ class StaticDecoderTest {
   }
 
   @Test
-  void decodeStepsMatchTheForwardPassForEveryArchitectureAndPadding() {
+  void decodeStepsMatchTheForwardPassForEveryArchitectureAndPadding(NDManager manager) {
     ModelConfig[] configs = {
         TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0),
         TransformerTest.config(Architecture.QWEN2, true, true, false, RopeScaling.none(), 0),
@@ -72,35 +75,35 @@ class StaticDecoderTest {
         TransformerTest.config(Architecture.MISTRAL, false, false, false, RopeScaling.none(), 4)};
     for (ModelConfig c : configs) {
       int[] recorded = new int[1];
-      double diff = maxDifference(c, Optional.empty(), recorded);
+      double diff = maxDifference(manager, c, Optional.empty(), recorded);
       assertTrue(diff < 1e-5, c.architecture() + " window " + c.slidingWindow() + ": max abs diff " + diff);
       assertEquals(0, recorded[0], "no recorder, no recording");
     }
   }
 
   @Test
-  void aRecordedStepIsReplayedWithFreshInputsFromTheSecondStepOn() {
+  void aRecordedStepIsReplayedWithFreshInputsFromTheSecondStepOn(NDManager manager) {
     ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
     int[] recorded = new int[1];
-    double diff = maxDifference(c, Optional.of(new RerunRecorder()), recorded);
+    double diff = maxDifference(manager, c, Optional.of(new RerunRecorder()), recorded);
     assertTrue(diff < 1e-5, "max abs diff " + diff);
     assertEquals(STEPS - 1, recorded[0], "the first step runs eagerly, every later one replays");
   }
 
   @Test
-  void aStepThatCannotBeRecordedRunsEagerlyWithTheSameResults() {
+  void aStepThatCannotBeRecordedRunsEagerlyWithTheSameResults(NDManager manager) {
     ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
     StepRecorder failing = (device, step) -> {
       throw new IllegalStateException("operation not permitted when stream is capturing");
     };
     int[] recorded = new int[1];
-    double diff = maxDifference(c, Optional.of(failing), recorded);
+    double diff = maxDifference(manager, c, Optional.of(failing), recorded);
     assertTrue(diff < 1e-5, "max abs diff " + diff);
     assertEquals(0, recorded[0]);
   }
 
   @Test
-  void aTailFeedsItsChoiceToTheNextStepOnTheDeviceRecordedOrNot() {
+  void aTailFeedsItsChoiceToTheNextStepOnTheDeviceRecordedOrNot(NDManager manager) {
     ModelConfig c = TransformerTest.config(Architecture.QWEN2, true, true, false, RopeScaling.none(), 0);
     StepTail greedy = (logits, tokens, slot) -> {
       NDArray chosen = logits.argMax(-1);                                     // [b, 1]
@@ -112,7 +115,7 @@ class StaticDecoderTest {
     };
     for (Optional<StepRecorder> recorder : java.util.List.of(Optional.<StepRecorder>empty(),
         Optional.<StepRecorder>of(new RerunRecorder()))) {
-      try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      try (NDManager m = manager.newSubManager()) {
         Transformer t = TestModels.randomTransformer(c, 9, m);
         int[] padding = {0, 2};
         int[] prompt = {1, 7, 9, 11, 13, 1, 1, 3, 5, 8};
@@ -139,19 +142,17 @@ class StaticDecoderTest {
   }
 
   @Test
-  void aFullCacheAndAWrongRowCountAreRefusedWithNumbers() {
+  void aFullCacheAndAWrongRowCountAreRefusedWithNumbers(NDManager m) {
     ModelConfig c = TransformerTest.config(Architecture.LLAMA, false, false, false, RopeScaling.none(), 0);
-    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      Transformer t = TestModels.randomTransformer(c, 1, m);
-      try (KvCache cache = KvCache.allocate(c, m, DataType.FLOAT32, 2, new int[] {0, 0});
-          StaticDecoder decoder = StaticDecoder.eager(t, cache)) {
-        assertThrows(IllegalArgumentException.class, () -> decoder.step(new int[] {1}));
-        decoder.step(new int[] {1, 2});
-        decoder.step(new int[] {3, 4});
-        Exception e = assertThrows(RuntimeException.class, () -> decoder.step(new int[] {5, 6}));
-        assertTrue(e.getMessage().contains("capacity 2"), e.getMessage());
-        assertFalse(decoder.recorded());
-      }
+    Transformer t = TestModels.randomTransformer(c, 1, m);
+    try (KvCache cache = KvCache.allocate(c, m, DataType.FLOAT32, 2, new int[] {0, 0});
+        StaticDecoder decoder = StaticDecoder.eager(t, cache)) {
+      assertThrows(IllegalArgumentException.class, () -> decoder.step(new int[] {1}));
+      decoder.step(new int[] {1, 2});
+      decoder.step(new int[] {3, 4});
+      Exception e = assertThrows(RuntimeException.class, () -> decoder.step(new int[] {5, 6}));
+      assertTrue(e.getMessage().contains("capacity 2"), e.getMessage());
+      assertFalse(decoder.recorded());
     }
   }
 

@@ -7,15 +7,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.List;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class TransformerTest {
   static ModelConfig config(Architecture arch, boolean tied, boolean bias, boolean qkNorm, RopeScaling scaling,
       int window) {
-    return new ModelConfig(arch, 61, 32, 40, 2, 4, 2, 8, 1e-5, 10000.0, scaling, 128, tied, bias, qkNorm, window,
-        OptionalInt.of(1), List.of(2));
+    return TestModels.TINY.toBuilder().architecture(arch).tieWordEmbeddings(tied).attentionBias(bias).qkNorm(qkNorm)
+        .ropeScaling(scaling).slidingWindow(window).build();
   }
 
   static final int[] TOKENS = {1, 17, 5, 60, 33, 2, 9, 41, 12, 7, 0, 58};

@@ -3,20 +3,23 @@ package dev.sapling.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.sapling.check.ResidentMemory;
 import dev.sapling.model.ModelConfig;
-import dev.sapling.model.ResidentMemory;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
 import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.testing.TinyModel;
+import dev.sapling.testing.TinyModelExtension;
+import dev.sapling.testing.TinyTokenizer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Memory stays flat over 5,000 completions. After a warm-up of 1,000: the native arrays the model's manager owns
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * {@link #HEAP_BOUND_MB} MiB (measured: +0.4 MiB). A leak of one array per decode step would show as over 1,000
  * arrays here.
  */
+@ExtendWith(TinyModelExtension.class)
 class GeneratorMemoryTest {
   static final int COMPLETIONS = 5_000;
   static final long RSS_BOUND_MB = 32;
@@ -53,40 +57,37 @@ class GeneratorMemoryTest {
   }
 
   @Test
-  void fiveThousandCompletionsKeepNativeAndHeapMemoryFlat() {
-    TinyTokenizer tokenizer = new TinyTokenizer();
-    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      ModelConfig c = TestModels.tinyLlama(tokenizer.vocabSize(), List.of(TinyTokenizer.EOS, 30));
-      Transformer model = TestModels.randomTransformer(c, 5, manager);
-      Generator g = new Generator(model, tokenizer);
-      // rows finish by EOS, by stop and by length, so rows leave batches at every step
-      SamplingParams params = SamplingParams.defaults().withTemperature(1.0).withN(2).withMaxNewTokens(8)
-          .withStop(List.of("a", "\n")).withSeed(1);
-      g.generateIds(prompts(500, 1), params, ProgressListener.NONE, completion -> {});
-      int arraysBefore = manager.getManagedArrays().size();
-      long heapBefore = heapAfterGcBytes();
-      long rssBefore = ResidentMemory.nonHeapKb();
-      long[] rssMax = {rssBefore};
-      Map<FinishReason, Integer> reasons = new EnumMap<>(FinishReason.class);
-      int[] count = {0};
-      g.generateIds(prompts(COMPLETIONS / 2, 2), params,
-          p -> rssMax[0] = Math.max(rssMax[0], ResidentMemory.nonHeapKb()),
-          completion -> {
-            count[0]++;
-            reasons.merge(completion.finishReason(), 1, Integer::sum);
-          });
-      int arraysAfter = manager.getManagedArrays().size();
-      long heapAfter = heapAfterGcBytes();
-      long rssGrowthMb = (rssMax[0] - rssBefore) / 1024;
-      long heapGrowthMb = (heapAfter - heapBefore) >> 20;
-      System.err.printf("memory over %d completions %s: arrays %d -> %d, non-heap RSS %d MiB -> max %d MiB (+%d), "
-              + "heap after GC %d KiB -> %d KiB%n", count[0], reasons, arraysBefore, arraysAfter, rssBefore / 1024,
-          rssMax[0] / 1024, rssGrowthMb, heapBefore >> 10, heapAfter >> 10);
-      assertEquals(COMPLETIONS, count[0]);
-      assertEquals(3, reasons.size(), "every finish reason should occur: " + reasons);
-      assertEquals(arraysBefore, arraysAfter, "native arrays owned by the model's manager");
-      assertTrue(rssGrowthMb <= RSS_BOUND_MB, "resident memory outside the heap grew " + rssGrowthMb + " MiB");
-      assertTrue(heapGrowthMb <= HEAP_BOUND_MB, "heap after GC grew " + heapGrowthMb + " MiB");
-    }
+  void fiveThousandCompletionsKeepNativeAndHeapMemoryFlat(
+      @TinyModel(seed = 5, eos = {TinyTokenizer.EOS, 30}) Transformer model, TinyTokenizer tokenizer) {
+    NDManager manager = model.weights().embedding().getManager();
+    Generator g = Generator.of(model, tokenizer);
+    // rows finish by EOS, by stop and by length, so rows leave batches at every step
+    SamplingParams params = SamplingParams.defaults().withTemperature(1.0).withN(2).withMaxNewTokens(8)
+        .withStop(List.of("a", "\n")).withSeed(1);
+    g.generateIds(prompts(500, 1), params, ProgressListener.NONE, completion -> {});
+    int arraysBefore = manager.getManagedArrays().size();
+    long heapBefore = heapAfterGcBytes();
+    long rssBefore = ResidentMemory.nonHeapKb();
+    long[] rssMax = {rssBefore};
+    Map<FinishReason, Integer> reasons = new EnumMap<>(FinishReason.class);
+    int[] count = {0};
+    g.generateIds(prompts(COMPLETIONS / 2, 2), params,
+        p -> rssMax[0] = Math.max(rssMax[0], ResidentMemory.nonHeapKb()),
+        completion -> {
+          count[0]++;
+          reasons.merge(completion.finishReason(), 1, Integer::sum);
+        });
+    int arraysAfter = manager.getManagedArrays().size();
+    long heapAfter = heapAfterGcBytes();
+    long rssGrowthMb = (rssMax[0] - rssBefore) / 1024;
+    long heapGrowthMb = (heapAfter - heapBefore) >> 20;
+    System.err.printf("memory over %d completions %s: arrays %d -> %d, non-heap RSS %d MiB -> max %d MiB (+%d), "
+            + "heap after GC %d KiB -> %d KiB%n", count[0], reasons, arraysBefore, arraysAfter, rssBefore / 1024,
+        rssMax[0] / 1024, rssGrowthMb, heapBefore >> 10, heapAfter >> 10);
+    assertEquals(COMPLETIONS, count[0]);
+    assertEquals(3, reasons.size(), "every finish reason should occur: " + reasons);
+    assertEquals(arraysBefore, arraysAfter, "native arrays owned by the model's manager");
+    assertTrue(rssGrowthMb <= RSS_BOUND_MB, "resident memory outside the heap grew " + rssGrowthMb + " MiB");
+    assertTrue(heapGrowthMb <= HEAP_BOUND_MB, "heap after GC grew " + heapGrowthMb + " MiB");
   }
 }

@@ -7,48 +7,35 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import dev.sapling.SaplingException;
-import dev.sapling.model.ModelConfig;
-import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
 import dev.sapling.model.tokenizer.IdTokenizer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.FinishReason;
 import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.testing.TinyModel;
+import dev.sapling.testing.TinyModelExtension;
+import dev.sapling.testing.TinyTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TinyModelExtension.class)
 class GeneratorTest {
   static final TinyTokenizer TOKENIZER = new TinyTokenizer();
   static final List<int[]> PROMPTS = List.of(
       new int[] {1, 5, 9, 13, 17, 21, 25}, new int[] {1, 4}, new int[] {1, 30, 31, 32, 33}, new int[] {1},
       new int[] {1, 8, 8, 8, 8, 8, 8, 8, 8, 8}, new int[] {1, 3, 3}, new int[] {1, 60, 59}, new int[] {1, 44, 43, 42});
 
-  static NDManager manager;
+  @TinyModel(seed = 11)
   static Transformer model;
 
-  @BeforeAll
-  static void load() {
-    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    ModelConfig c = TestModels.tinyLlama(TOKENIZER.vocabSize(), List.of(TinyTokenizer.EOS));
-    model = TestModels.randomTransformer(c, 11, manager);
-  }
-
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
-
   static Generator generator() {
-    return new Generator(model, TOKENIZER);
+    return Generator.of(model, TOKENIZER);
   }
 
   /** Greedy decoding by full forwards, with the generator's stopping rules (EOS id 2, max tokens). */
@@ -72,7 +59,7 @@ class GeneratorTest {
   @Test
   void greedyInAPaddedBatchEqualsStepByStepArgmaxOfFullForwards() {
     int maxNew = 12;
-    for (Generator g : List.of(generator(), generator().withMaxBatchRows(3))) {
+    for (Generator g : List.of(generator(), generator().with(o -> o.withMaxBatchRows(3)))) {
       List<Completion> out = g.generateIds(PROMPTS, SamplingParams.greedy().withMaxNewTokens(maxNew));
       assertEquals(PROMPTS.size(), out.size());
       for (int p = 0; p < PROMPTS.size(); p++) {
@@ -103,7 +90,7 @@ class GeneratorTest {
         for (int q = 0; q <= p; q++) {
           request.add(q == p ? PROMPTS.get(p) : new int[] {1});
         }
-        Completion alone = generator().withMaxBatchRows(1).generateIds(request, params).get(p);
+        Completion alone = generator().with(o -> o.withMaxBatchRows(1)).generateIds(request, params).get(p);
         assertArrayEquals(alone.tokenIds(), together.get(p).tokenIds(), params + " prompt " + p);
         for (int i = 0; i < alone.logprobs().length; i++) {
           maxDiff = Math.max(maxDiff, Math.abs(alone.logprobs()[i] - together.get(p).logprobs()[i]));
@@ -152,7 +139,7 @@ class GeneratorTest {
 
   @Test
   void lengthFinishStopsAtMaxNewTokens() {
-    Generator g = generator().withEosIds(); // no EOS: every row runs to the limit
+    Generator g = generator().with(o -> o.withEosIds()); // no EOS: every row runs to the limit
     for (Completion c : g.generateIds(PROMPTS, SamplingParams.defaults().withMaxNewTokens(7).withSeed(3))) {
       assertEquals(FinishReason.LENGTH, c.finishReason());
       assertEquals(7, c.tokenIds().length);
@@ -164,21 +151,21 @@ class GeneratorTest {
   @Test
   void eosFinishesOnlyThatRowAndKeepsTheEosTokenOutOfTheText() {
     int[] prompt = PROMPTS.get(0);
-    Completion free = generator().withEosIds().generateIds(List.of(prompt), SamplingParams.greedy()
+    Completion free = generator().with(o -> o.withEosIds()).generateIds(List.of(prompt), SamplingParams.greedy()
         .withMaxNewTokens(12)).get(0);
     int eos = free.tokenIds()[4];
     int firstAt = 0;
     while (free.tokenIds()[firstAt] != eos) {
       firstAt++;
     }
-    List<Completion> out = generator().withEosIds(eos).generateIds(List.of(prompt, PROMPTS.get(1)),
+    List<Completion> out = generator().with(o -> o.withEosIds(eos)).generateIds(List.of(prompt, PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(12));
     Completion c = out.get(0);
     assertEquals(FinishReason.EOS, c.finishReason());
     assertArrayEquals(Arrays.copyOf(free.tokenIds(), firstAt + 1), c.tokenIds());
     assertEquals(TOKENIZER.decode(Arrays.copyOf(free.tokenIds(), firstAt)), c.text());
     // the other row of the batch ran on as if alone
-    Completion other = generator().withEosIds(eos).generateIds(List.of(PROMPTS.get(1)),
+    Completion other = generator().with(o -> o.withEosIds(eos)).generateIds(List.of(PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(12)).get(0);
     assertArrayEquals(other.tokenIds(), out.get(1).tokenIds());
   }
@@ -186,7 +173,7 @@ class GeneratorTest {
   @Test
   void stopSequenceSplitAcrossTokensEndsTheCompletionBeforeTheStop() {
     SamplingParams params = SamplingParams.greedy().withMaxNewTokens(16);
-    Generator g = generator().withEosIds();
+    Generator g = generator().with(o -> o.withEosIds());
     List<Completion> free = g.generateIds(PROMPTS, params);
     int checked = 0;
     for (int p = 0; p < PROMPTS.size(); p++) {
@@ -222,7 +209,8 @@ class GeneratorTest {
   @Test
   void greedyOnTheDeviceGivesTheJavaPathsTokensLogprobsAndFinishes() {
     SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
-    List<Completion> unstopped = generator().withEosIds().withHostSelection().generateIds(PROMPTS, free);
+    List<Completion> unstopped =
+        generator().with(o -> o.withEosIds().withDeviceSelection(false)).generateIds(PROMPTS, free);
     int eos = unstopped.get(0).tokenIds()[4];
     int p = 1; // a stop from a row that reaches its tokens 5 and 6 before the EOS
     while (Arrays.stream(unstopped.get(p).tokenIds(), 0, 7).anyMatch(t -> t == eos)) {
@@ -234,10 +222,11 @@ class GeneratorTest {
     SamplingParams params = free.withStop(List.of("never-there", stop)).withN(2);
     Set<FinishReason> seen = EnumSet.noneOf(FinishReason.class);
     // static decode steps too: there both paths take one more full-batch step before compacting
-    for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(3),
-        generator().withEosIds(eos).withStaticDecode(true))) {
+    Generator stopping = generator().with(o -> o.withEosIds(eos));
+    for (Generator g : List.of(stopping, stopping.with(o -> o.withMaxBatchRows(3)),
+        stopping.with(o -> o.withStaticDecode(true)))) {
       List<Completion> device = g.generateIds(PROMPTS, params);
-      List<Completion> java = g.withHostSelection().generateIds(PROMPTS, params);
+      List<Completion> java = g.with(o -> o.withDeviceSelection(false)).generateIds(PROMPTS, params);
       assertEquals(java.size(), device.size());
       for (int i = 0; i < java.size(); i++) {
         Completion d = device.get(i);
@@ -258,12 +247,13 @@ class GeneratorTest {
   @Test
   void staticDecodeStepsGiveTheForwardPassCompletionsThroughCompactionAndSharedPrefills() {
     SamplingParams free = SamplingParams.greedy().withMaxNewTokens(16);
-    int eos = generator().withEosIds().generateIds(PROMPTS, free).get(0).tokenIds()[4];
+    int eos = generator().with(o -> o.withEosIds()).generateIds(PROMPTS, free).get(0).tokenIds()[4];
     for (SamplingParams params : List.of(free.withN(2), SamplingParams.defaults().withTemperature(0.9)
         .withMaxNewTokens(12).withN(3).withSeed(5))) {
-      for (Generator g : List.of(generator().withEosIds(eos), generator().withEosIds(eos).withMaxBatchRows(5))) {
-        List<Completion> plain = g.withStaticDecode(false).generateIds(PROMPTS, params);
-        List<Completion> fixed = g.withStaticDecode(true).generateIds(PROMPTS, params);
+      Generator stopping = generator().with(o -> o.withEosIds(eos));
+      for (Generator g : List.of(stopping, stopping.with(o -> o.withMaxBatchRows(5)))) {
+        List<Completion> plain = g.with(o -> o.withStaticDecode(false)).generateIds(PROMPTS, params);
+        List<Completion> fixed = g.with(o -> o.withStaticDecode(true)).generateIds(PROMPTS, params);
         assertEquals(plain.size(), fixed.size());
         for (int i = 0; i < plain.size(); i++) {
           String where = "completion " + i + " at temperature " + params.temperature();
@@ -291,8 +281,8 @@ class GeneratorTest {
   void progressHearsEveryBatchAndCountsAllCompletions() {
     List<ProgressListener.Progress> heard = new ArrayList<>();
     List<Completion> sunk = new ArrayList<>();
-    generator().withMaxBatchRows(4).generateIds(PROMPTS, SamplingParams.greedy().withN(2).withMaxNewTokens(3),
-        heard::add, sunk::add);
+    generator().with(o -> o.withMaxBatchRows(4)).generateIds(PROMPTS,
+        SamplingParams.greedy().withN(2).withMaxNewTokens(3), heard::add, sunk::add);
     assertEquals(4, heard.size()); // 2 prompts × 2 samples per batch
     assertEquals(16, heard.get(3).done());
     assertEquals(16, heard.get(3).total());
@@ -300,28 +290,26 @@ class GeneratorTest {
   }
 
   @Test
-  void rowsSampledInParallelInALargeBatchMatchEachRowSampledAlone() {
-    int vocab = 8192; // 32 rows x 8192 is past the parallel-sampling threshold; one row alone is not
-    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      Transformer big = TestModels.randomTransformer(TestModels.tinyLlama(vocab, List.of()), 17, m);
-      Generator g = new Generator(big, new IdTokenizer(vocab));
-      java.util.SplittableRandom r = new java.util.SplittableRandom(4);
-      List<int[]> prompts = new ArrayList<>();
-      for (int i = 0; i < 32; i++) {
-        prompts.add(r.ints(1 + r.nextInt(6), 0, vocab).toArray());
+  void rowsSampledInParallelInALargeBatchMatchEachRowSampledAlone(
+      @TinyModel(vocab = 8192, seed = 17, eos = {}) Transformer big) {
+    int vocab = big.config().vocabSize(); // 32 rows x 8192: past the parallel-sampling threshold; one row alone is not
+    Generator g = Generator.of(big, new IdTokenizer(vocab));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    List<int[]> prompts = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      prompts.add(r.ints(1 + r.nextInt(6), 0, vocab).toArray());
+    }
+    SamplingParams params = SamplingParams.defaults().withTopP(0.9).withMaxNewTokens(5).withSeed(8);
+    List<Completion> together = g.generateIds(prompts, params);
+    for (int p = 0; p < prompts.size(); p += 7) {
+      List<int[]> alone = new ArrayList<>();
+      for (int q = 0; q <= p; q++) {
+        alone.add(q == p ? prompts.get(p) : new int[] {0}); // same prompt index, so the same seed stream
       }
-      SamplingParams params = SamplingParams.defaults().withTopP(0.9).withMaxNewTokens(5).withSeed(8);
-      List<Completion> together = g.generateIds(prompts, params);
-      for (int p = 0; p < prompts.size(); p += 7) {
-        List<int[]> alone = new ArrayList<>();
-        for (int q = 0; q <= p; q++) {
-          alone.add(q == p ? prompts.get(p) : new int[] {0}); // same prompt index, so the same seed stream
-        }
-        Completion single = g.withMaxBatchRows(1).generateIds(alone, params).get(p);
-        assertArrayEquals(single.tokenIds(), together.get(p).tokenIds(), "prompt " + p);
-        for (int i = 0; i < single.logprobs().length; i++) {
-          assertEquals(single.logprobs()[i], together.get(p).logprobs()[i], 1e-5);
-        }
+      Completion single = g.with(o -> o.withMaxBatchRows(1)).generateIds(alone, params).get(p);
+      assertArrayEquals(single.tokenIds(), together.get(p).tokenIds(), "prompt " + p);
+      for (int i = 0; i < single.logprobs().length; i++) {
+        assertEquals(single.logprobs()[i], together.get(p).logprobs()[i], 1e-5);
       }
     }
   }
@@ -331,7 +319,7 @@ class GeneratorTest {
     int context = model.config().maxPositionEmbeddings();
     int[] nearlyFull = new int[context - 6];
     Arrays.fill(nearlyFull, 7);
-    List<Completion> out = generator().withEosIds().generateIds(List.of(nearlyFull, PROMPTS.get(1)),
+    List<Completion> out = generator().with(o -> o.withEosIds()).generateIds(List.of(nearlyFull, PROMPTS.get(1)),
         SamplingParams.greedy().withMaxNewTokens(20));
     assertEquals(FinishReason.LENGTH, out.get(0).finishReason());
     assertEquals(6, out.get(0).tokenIds().length);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,33 +13,22 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
 import dev.sapling.model.KvCache;
-import dev.sapling.model.ModelConfig;
-import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.SamplingParams;
+import dev.sapling.testing.TinyModel;
+import dev.sapling.testing.TinyModelExtension;
+import dev.sapling.testing.TinyTokenizer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TinyModelExtension.class)
 class ScorerTest {
   static final TinyTokenizer TOKENIZER = new TinyTokenizer();
-  static NDManager manager;
+  @TinyModel(seed = 23)
   static Transformer model;
-
-  @BeforeAll
-  static void load() {
-    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    ModelConfig c = TestModels.tinyLlama(TOKENIZER.vocabSize(), List.of(TinyTokenizer.EOS));
-    model = TestModels.randomTransformer(c, 23, manager);
-  }
-
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
 
   /** Pairs with shared and distinct contexts of different lengths and continuations of 1 to 9 tokens. */
   static List<Scorer.Pair> pairs() {
@@ -69,8 +57,8 @@ class ScorerTest {
   @Test
   void scoreEqualsTheFullForwardLogSoftmaxInEveryBatchingMode() {
     List<Scorer.Pair> pairs = pairs();
-    Scorer base = new Scorer(model, TOKENIZER);
-    for (Scorer scorer : List.of(base, base.withMaxBatchRows(2), base.withLogitsBudget(1))) {
+    Scorer base = Scorer.of(model, TOKENIZER);
+    for (Scorer scorer : List.of(base, base.with(o -> o.withMaxBatchRows(2)), base.with(o -> o.withLogitsBudget(1)))) {
       List<ScoredText> scored = scorer.score(pairs);
       for (int i = 0; i < pairs.size(); i++) {
         double[] expected = reference(pairs.get(i));
@@ -94,8 +82,9 @@ class ScorerTest {
     List<Scorer.Pair> pairs = List.of(new Scorer.Pair(new int[] {1, 5, 9}, new int[] {4, 4, 8, 2, 60}),
         new Scorer.Pair(new int[] {1, 7, 3}, new int[] {11}), new Scorer.Pair(new int[] {1, 2, 2}, new int[] {}),
         new Scorer.Pair(new int[] {1, 30, 31}, new int[] {9, 9, 9, 9, 9, 9, 9, 1}));
-    Scorer onePass = new Scorer(model, TOKENIZER).withBodyTokens(10_000);
-    for (Scorer scorer : List.of(onePass, onePass.withLogitsBudget(1), onePass.withBodyTokens(4))) {
+    Scorer onePass = Scorer.of(model, TOKENIZER).with(o -> o.withBodyTokens(10_000));
+    for (Scorer scorer : List.of(onePass, onePass.with(o -> o.withLogitsBudget(1)),
+        onePass.with(o -> o.withBodyTokens(4)))) {
       List<ScoredText> scored = scorer.score(pairs);
       for (int i = 0; i < pairs.size(); i++) {
         double[] expected = reference(pairs.get(i));
@@ -109,14 +98,14 @@ class ScorerTest {
 
   @Test
   void scoringASampledContinuationReproducesTheLogprobsGenerationReported() {
-    Generator g = new Generator(model, TOKENIZER);
+    Generator g = Generator.of(model, TOKENIZER);
     List<Completion> sampled = g.generate(List.of("the cat", "a dog.", "##", "xy 7"),
         SamplingParams.defaults().withTemperature(1.3).withTopK(20).withN(2).withMaxNewTokens(12).withSeed(77));
     List<Scorer.Pair> pairs = new ArrayList<>();
     for (Completion c : sampled) {
       pairs.add(new Scorer.Pair(c.promptTokenIds(), c.tokenIds()));
     }
-    List<ScoredText> scored = new Scorer(model, TOKENIZER).score(pairs);
+    List<ScoredText> scored = Scorer.of(model, TOKENIZER).score(pairs);
     double maxDiff = 0;
     for (int i = 0; i < sampled.size(); i++) {
       float[] generated = sampled.get(i).logprobs();
@@ -133,7 +122,7 @@ class ScorerTest {
   @Test
   void topAlternativesAreTheMostLikelyTokensBestFirst() {
     Scorer.Pair pair = pairs().get(1);
-    ScoredText s = new Scorer(model, TOKENIZER).withTopAlternatives(3).score(List.of(pair)).get(0);
+    ScoredText s = Scorer.of(model, TOKENIZER).with(o -> o.withTopAlternatives(3)).score(List.of(pair)).get(0);
     assertEquals(pair.continuation().length, s.topAlternatives().size());
     int[] all = ReferenceDecoding.concat(pair.context(), pair.continuation());
     float[][] logits = ReferenceDecoding.logits(model, all);
@@ -159,10 +148,10 @@ class ScorerTest {
    * 1e-6 relative, i.e. a few float32 ulps, as the prefill/continuation split sums in another order).
    */
   @Test
-  void chunkedLmHeadEqualsOneChunkAndTheFullForwardLogSoftmaxWithTopAlternatives() {
-    int vocab = 3000;
+  void chunkedLmHeadEqualsOneChunkAndTheFullForwardLogSoftmaxWithTopAlternatives(
+      @TinyModel(vocab = 3000, seed = 41) Transformer big, NDManager manager) {
+    int vocab = big.config().vocabSize();
     int k = 3;
-    Transformer big = TestModels.randomTransformer(TestModels.tinyLlama(vocab, List.of(2)), 41, manager);
     java.util.Random random = new java.util.Random(5);
     List<Scorer.Pair> pairs = new ArrayList<>();
     int[] shared = random.ints(6, 3, vocab).toArray();
@@ -185,12 +174,13 @@ class ScorerTest {
       }
     }
     for (int rows : new int[] {1, 2, pairs.size()}) {
-      Scorer oneChunk = new Scorer(big, TOKENIZER).withTopAlternatives(k).withMaxBatchRows(rows)
-          .withBodyTokens(Long.MAX_VALUE);
+      Scorer oneChunk = Scorer.of(big, TOKENIZER)
+          .with(o -> o.withTopAlternatives(k).withMaxBatchRows(rows).withBodyTokens(Long.MAX_VALUE));
       List<ScoredText> reference = oneChunk.score(pairs);
       // head chunks of 1 and 2 positions over one body pass; body passes of 4 positions with head chunks of 3
-      List<Scorer> chunkedScorers = List.of(oneChunk.withLogitsBudget(1), oneChunk.withLogitsBudget(2L * rows * vocab),
-          oneChunk.withBodyTokens(4L * rows).withLogitsBudget(3L * rows * vocab));
+      List<Scorer> chunkedScorers = List.of(oneChunk.with(o -> o.withLogitsBudget(1)),
+          oneChunk.with(o -> o.withLogitsBudget(2L * rows * vocab)),
+          oneChunk.with(o -> o.withBodyTokens(4L * rows).withLogitsBudget(3L * rows * vocab)));
       for (int mode = 0; mode < chunkedScorers.size(); mode++) {
         List<ScoredText> chunked = chunkedScorers.get(mode).score(pairs);
         for (int i = 0; i < pairs.size(); i++) {
@@ -221,7 +211,7 @@ class ScorerTest {
 
   @Test
   void textPairsEncodeTheContextWithBosAndJsonHasTheIssueKeys() {
-    Scorer scorer = new Scorer(model, TOKENIZER);
+    Scorer scorer = Scorer.of(model, TOKENIZER);
     ScoredText s = scorer.score("the cat", " the dog");
     Scorer.Pair p = scorer.encode("the cat", " the dog");
     assertArrayEquals(new int[] {TinyTokenizer.BOS, 34, 29, 61}, p.context());
@@ -236,7 +226,7 @@ class ScorerTest {
 
   @Test
   void textContinuationsAreTokenizedAsInTheWholeTextUnlessTheBoundaryMerges() {
-    Scorer scorer = new Scorer(model, TOKENIZER);
+    Scorer scorer = Scorer.of(model, TOKENIZER);
     // "the" + "y" -> "they": the context's tokens survive, the rest is the continuation
     assertArrayEquals(new int[] {27}, scorer.encode("the", "y").continuation());
     // "a" + "b" -> "ab" is one token: the boundary merges, so the continuation is encoded alone
@@ -247,7 +237,7 @@ class ScorerTest {
 
   @Test
   void anEmptyContinuationScoresZeroOverZeroTokens() {
-    List<ScoredText> out = new Scorer(model, TOKENIZER).score(List.of(new Scorer.Pair(new int[] {1, 5}, new int[0]),
+    List<ScoredText> out = Scorer.of(model, TOKENIZER).score(List.of(new Scorer.Pair(new int[] {1, 5}, new int[0]),
         new Scorer.Pair(new int[] {1, 5}, new int[] {6})));
     assertEquals(0, out.get(0).tokens());
     assertEquals(0.0, out.get(0).logprobSum());
@@ -257,18 +247,20 @@ class ScorerTest {
 
   @Test
   void scoringLeavesNoNativeArraysBehind() {
-    Scorer scorer = new Scorer(model, TOKENIZER).withMaxBatchRows(4).withTopAlternatives(2).withLogitsBudget(200);
+    Scorer scorer = Scorer.of(model, TOKENIZER)
+        .with(o -> o.withMaxBatchRows(4).withTopAlternatives(2).withLogitsBudget(200));
     scorer.score(pairs());
-    int before = manager.getManagedArrays().size();
+    NDManager weights = model.weights().embedding().getManager();
+    int before = weights.getManagedArrays().size();
     for (int i = 0; i < 50; i++) {
       scorer.score(pairs());
     }
-    assertEquals(before, manager.getManagedArrays().size());
+    assertEquals(before, weights.getManagedArrays().size());
   }
 
   @Test
   void refusesAnEmptyContextNamingThePair() {
-    SaplingException e = assertThrows(SaplingException.class, () -> new Scorer(model, TOKENIZER)
+    SaplingException e = assertThrows(SaplingException.class, () -> Scorer.of(model, TOKENIZER)
         .score(List.of(new Scorer.Pair(new int[] {1}, new int[] {4}), new Scorer.Pair(new int[0], new int[] {4}))));
     assertTrue(e.getMessage().startsWith("pair 1: the context has no tokens"), e.getMessage());
   }

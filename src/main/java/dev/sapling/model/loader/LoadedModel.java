@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.Transformer;
+import dev.sapling.model.tokenizer.PromptEncoder;
 import dev.sapling.model.tokenizer.Tokenizer;
+import java.util.OptionalInt;
 
 /**
  * A base model ready to run: its config, tokenizer, forward pass and provenance manifest, with the native memory of
@@ -63,14 +65,12 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Token ids of a prompt as the model expects it: BOS first when {@code manifest().addBos()}, then the text. */
   public int[] promptIds(String text) {
-    int[] body = tokenizer.encode(text);
-    if (!manifest.addBos() || manifest.bosId().isEmpty()) {
-      return body;
-    }
-    int[] ids = new int[body.length + 1];
-    ids[0] = manifest.bosId().getAsInt();
-    System.arraycopy(body, 0, ids, 1, body.length);
-    return ids;
+    return promptEncoder().encode(text);
+  }
+
+  /** The model's prompt-id rule: BOS ({@code manifest().bosId()}) before prompts exactly when the manifest says so. */
+  public PromptEncoder promptEncoder() {
+    return new PromptEncoder(tokenizer, manifest.addBos() ? manifest.bosId() : OptionalInt.empty());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.sapling.runtime.sampling;
 
 import dev.sapling.SaplingException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * How to draw tokens: the usual knobs of the field, under their usual names. Immutable; change one field with the
@@ -82,49 +83,88 @@ public record SamplingParams(
     return repetitionPenalty != 1.0 || presencePenalty != 0.0;
   }
 
+  /** The same params with logits divided by {@code v}; 0 is greedy. */
   public SamplingParams withTemperature(double v) {
-    return new SamplingParams(v, topK, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, n, seed);
+    return copy(d -> d.temperature = v);
   }
 
+  /** The same params keeping the {@code v} most likely tokens; 0 disables. */
   public SamplingParams withTopK(int v) {
-    return new SamplingParams(temperature, v, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, n,
-        seed);
+    return copy(d -> d.topK = v);
   }
 
+  /** The same params keeping the most likely tokens whose probability reaches {@code v}; 1 disables. */
   public SamplingParams withTopP(double v) {
-    return new SamplingParams(temperature, topK, v, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, n,
-        seed);
+    return copy(d -> d.topP = v);
   }
 
+  /** The same params keeping tokens at least {@code v} times as likely as the likeliest; 0 disables. */
   public SamplingParams withMinP(double v) {
-    return new SamplingParams(temperature, topK, topP, v, repetitionPenalty, presencePenalty, maxNewTokens, stop, n,
-        seed);
+    return copy(d -> d.minP = v);
   }
 
+  /** The same params with a CTRL-style repetition penalty of {@code v}; 1 disables. */
   public SamplingParams withRepetitionPenalty(double v) {
-    return new SamplingParams(temperature, topK, topP, minP, v, presencePenalty, maxNewTokens, stop, n, seed);
+    return copy(d -> d.repetitionPenalty = v);
   }
 
+  /** The same params subtracting {@code v} from the logit of every token already generated; 0 disables. */
   public SamplingParams withPresencePenalty(double v) {
-    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, v, maxNewTokens, stop, n, seed);
+    return copy(d -> d.presencePenalty = v);
   }
 
+  /** The same params generating at most {@code v} tokens per completion. */
   public SamplingParams withMaxNewTokens(int v) {
-    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, v, stop, n, seed);
+    return copy(d -> d.maxNewTokens = v);
   }
 
+  /** The same params ending a completion where one of {@code v} appears in its text. */
   public SamplingParams withStop(List<String> v) {
-    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, v, n,
-        seed);
+    return copy(d -> d.stop = v);
   }
 
+  /** The same params drawing {@code v} completions per prompt. */
   public SamplingParams withN(int v) {
-    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, v,
-        seed);
+    return copy(d -> d.n = v);
   }
 
+  /** The same params seeding the request with {@code v}. */
   public SamplingParams withSeed(long v) {
-    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, maxNewTokens, stop, n,
-        v);
+    return copy(d -> d.seed = v);
+  }
+
+  /** The one copy: these params with what {@code change} sets on a draft of them, checked as new params are. */
+  private SamplingParams copy(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return new SamplingParams(d.temperature, d.topK, d.topP, d.minP, d.repetitionPenalty, d.presencePenalty,
+        d.maxNewTokens, d.stop, d.n, d.seed);
+  }
+
+  /** The fields of some params, for {@link #copy} to change. */
+  private static final class Draft {
+    double temperature;
+    int topK;
+    double topP;
+    double minP;
+    double repetitionPenalty;
+    double presencePenalty;
+    int maxNewTokens;
+    List<String> stop;
+    int n;
+    long seed;
+
+    Draft(SamplingParams from) {
+      temperature = from.temperature;
+      topK = from.topK;
+      topP = from.topP;
+      minP = from.minP;
+      repetitionPenalty = from.repetitionPenalty;
+      presencePenalty = from.presencePenalty;
+      maxNewTokens = from.maxNewTokens;
+      stop = from.stop;
+      n = from.n;
+      seed = from.seed;
+    }
   }
 }

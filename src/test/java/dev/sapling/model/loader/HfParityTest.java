@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.check.ParityFixtures;
 import dev.sapling.model.Architecture;
 import dev.sapling.model.RopeScaling;
 import dev.sapling.model.convert.GgufToHfConverter;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * see src/test/resources/dev/sapling/parity/README.md), and Sapling's tokenizers against Python {@code tokenizers}.
  */
 class HfParityTest {
-  static final Path FIXTURES = Path.of("src/test/resources/dev/sapling/parity");
+  static final Path FIXTURES = ParityFixtures.DIR;
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   @TempDir
@@ -76,18 +78,8 @@ class HfParityTest {
   }
 
   private static void assertMatches(LoadedModel model, String fixture) throws Exception {
-    JsonNode ref = MAPPER.readTree(FIXTURES.resolve(fixture).toFile());
-    int[] ids = MAPPER.convertValue(ref.get("ids"), int[].class);
-    float[] ours = model.logits(ids, true);
-    int vocab = model.config().vocabSize();
-    double max = 0;
-    for (int pos = 0; pos < ids.length; pos++) {
-      JsonNode row = ref.get("logits").get(pos);
-      for (int v = 0; v < vocab; v++) {
-        max = Math.max(max, Math.abs(ours[pos * vocab + v] - row.get(v).asDouble()));
-      }
-    }
-    System.err.println("parity " + fixture + ": max abs diff " + max);
-    assertTrue(max <= 1e-4, fixture + ": max abs diff " + max);
+    ParityFixtures.LogitParity parity = ParityFixtures.compare(model, fixture);
+    System.err.println("parity " + fixture + ": " + parity);
+    assertTrue(parity.passes(DataType.FLOAT32), fixture + ": " + parity);
   }
 }

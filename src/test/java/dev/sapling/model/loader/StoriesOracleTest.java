@@ -2,8 +2,7 @@ package dev.sapling.model.loader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.check.ParityFixtures;
 import dev.sapling.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,19 +16,7 @@ import org.junit.jupiter.api.Test;
  * BOS, one more than its notes say, so this decodes 200.
  */
 public class StoriesOracleTest {
-  public static final Path MODEL = Path.of("models/stories260K/stories260K.gguf");
-
-  /** llama2.c's greedy text from BOS (the temperature-0 case of llama2c-expected-outputs.json). */
-  public static String expectedGreedyText() throws Exception {
-    JsonNode cases = new ObjectMapper().readTree(Path.of("models/stories260K/llama2c-expected-outputs.json").toFile())
-        .get("cases");
-    for (JsonNode c : cases) {
-      if (c.get("args_llama2zig").asText().startsWith("--temperature 0")) {
-        return c.get("expected_text").asText();
-      }
-    }
-    throw new AssertionError("no temperature-0 case in llama2c-expected-outputs.json");
-  }
+  public static final Path MODEL = ParityFixtures.STORIES;
 
   @Test
   void greedyFromBosReproducesLlama2cByteForByte() throws Exception {
@@ -38,6 +25,6 @@ public class StoriesOracleTest {
     int code = Main.run(new String[] {"generate", "--model", MODEL.toString(), "--max-tokens", "200", "--greedy"},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-    assertEquals(expectedGreedyText() + "\n", out.toString(StandardCharsets.UTF_8));
+    assertEquals(ParityFixtures.llama2cGreedyText() + "\n", out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -13,12 +13,9 @@ import dev.sapling.model.Architecture;
 import dev.sapling.model.TensorOps;
 import dev.sapling.model.KvCache;
 import dev.sapling.model.ModelConfig;
-import dev.sapling.model.RopeScaling;
 import dev.sapling.model.StaticDecoder;
 import dev.sapling.model.TestModels;
 import dev.sapling.model.Transformer;
-import java.util.List;
-import java.util.OptionalInt;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -147,8 +144,8 @@ class FusedOpsTest {
   void aTransformerOnFusedKernelsDecodesLikeComposedOps() {
     TensorOps fused = BridgeRequirement.fusedKernels();
     for (boolean qkNorm : new boolean[] {false, true}) {
-      ModelConfig c = new ModelConfig(qkNorm ? Architecture.QWEN3 : Architecture.LLAMA, 61, 32, 40, 2, 4, 2, 8, 1e-5,
-          10000.0, RopeScaling.none(), 128, false, false, qkNorm, 0, OptionalInt.of(1), List.of(2));
+      ModelConfig c = TestModels.TINY.toBuilder().architecture(qkNorm ? Architecture.QWEN3 : Architecture.LLAMA)
+          .qkNorm(qkNorm).build();
       try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
         Transformer composed = TestModels.randomTransformer(c, 5, m);
         Transformer onFused = new Transformer(c, composed.weights(), fused);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.sapling.check.AdamWParityCheck;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

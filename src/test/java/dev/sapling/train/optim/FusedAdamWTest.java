@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.check.AdamWParityCheck;
 import dev.sapling.runtime.device.BridgeRequirement;
 import java.util.List;
 import java.util.Optional;

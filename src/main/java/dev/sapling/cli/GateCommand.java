@@ -1,0 +1,73 @@
+package dev.sapling.cli;
+
+import dev.sapling.pipeline.Run;
+import dev.sapling.pipeline.Runs;
+import dev.sapling.pipeline.gate.Gate;
+import dev.sapling.pipeline.gate.GateFailedException;
+import dev.sapling.pipeline.gate.GateResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code ./sapling gate DIR}: checks a dataset's provenance and QC thresholds ({@link Gate#standard()}). DIR is a stage
+ * folder (with manifest.json) or a run folder (its last stage is checked). Exit 0 with the summary when it passes;
+ * exit 1 with every failed check when not; {@code --force REASON} accepts a failing dataset and records the reason in
+ * its manifest.
+ *
+ * <pre>{@code
+ * ./sapling gate runs/pilot
+ * }</pre>
+ */
+public final class GateCommand implements Command {
+  @Override
+  public String name() {
+    return "gate";
+  }
+
+  @Override
+  public String summary() {
+    return "check a dataset's provenance and QC thresholds (exit 1 listing every failed check)";
+  }
+
+  @Override
+  public String usage() {
+    return String.join("\n",
+        "usage: sapling gate DIR [--force REASON]",
+        "  DIR             a run folder (its last stage is checked) or a stage folder holding manifest.json",
+        "  --force REASON  accept a failing dataset; the reason is recorded in its manifest",
+        "Thresholds: Gate.standard() (max runaway rate, min median margin, max contamination, min pair count).");
+  }
+
+  /** Every flag and word of the command, read in one place. */
+  private record Options(Path dir, String force) {
+    static Options parse(Args a) {
+      String force = a.string("force").orElse(null);
+      a.requireAllKnown();
+      if (a.positional().size() != 1) {
+        throw new CliUsageException("expected one folder, got " + a.positional().size() + " words");
+      }
+      if (force != null && force.isBlank()) {
+        throw new CliUsageException("--force needs a reason");
+      }
+      return new Options(Path.of(a.positional().get(0)), force);
+    }
+  }
+
+  @Override
+  public int run(Args args, PrintStream out, PrintStream err) {
+    Options o = Options.parse(args);
+    Gate gate = o.force() == null ? Gate.standard() : Gate.standard().force(o.force());
+    GateResult result;
+    try {
+      result = Files.isRegularFile(o.dir().resolve("manifest.json")) ? Run.gate(gate, o.dir())
+          : Runs.open(o.dir()).gate(gate);
+    } catch (GateFailedException e) {
+      out.print(e.result().summary());
+      err.println("sapling gate: " + e.getMessage());
+      return 1;
+    }
+    out.print(result.summary());
+    return 0;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.sapling.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sapling.train.optim.FusedAdamW;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CheckCommandTest {
+  /** stdout, stderr and the exit code of one {@code sapling} command line. */
+  private record Run(int code, String out, String err) {}
+
+  private static Run sapling(String... argv) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theFixturesSectionPassesOnTheCpuThroughTheCommandLine() {
+    Run r = sapling("check", "fixtures", "--device", "cpu", "--only", "fixtures");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("GpuFixtureCheck on cpu(), [float32], "), r.out());
+    assertEquals(4, lines.stream().filter(l -> l.startsWith("PASS ")).count(), r.out());
+    assertTrue(lines.get(lines.size() - 1).startsWith("ALL PASS in "), r.out());
+  }
+
+  @Test
+  void adamwPassesWhereTheFusedUpdateExistsAndOtherwiseSaysWhyAndFails() {
+    Run r = sapling("check", "adamw", "--device", "cpu");
+    boolean fused = FusedAdamW.load().isPresent();
+    assertEquals(fused ? 0 : 1, r.code(), r.out() + r.err());
+    assertTrue(r.out().strip().endsWith(fused ? "ALL PASS" : "FAILED: FusedAdamW is not available (the engine is "
+        + "not on Sapling's bridge, or bridge_optim.cc was left out of it: see gpu-setup.sh's log)"), r.out());
+  }
+
+  @Test
+  void refusesAFlagThatAnotherCheckDeclaresBeforeRunningAnything() {
+    Run r = sapling("check", "fixtures", "--device", "cpu", "--bench");
+    assertEquals(2, r.code());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("sapling check: unknown flag --bench; known flags: --device, --dtypes, --only"),
+        r.err());
+  }
+
+  @Test
+  void refusesAnUnknownCheckAndAnUnknownSectionNamingWhatExists() {
+    Run unknown = sapling("check", "smok");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().startsWith("sapling check: unknown check 'smok'; known: smoke, fixtures, adamw, sampling"),
+        unknown.err());
+    Run none = sapling("check", "--device", "cpu");
+    assertEquals(2, none.code());
+    assertTrue(none.err().startsWith("sapling check: expected one check name"), none.err());
+    Run section = sapling("check", "fixtures", "--only", "runtime,parity");
+    assertEquals(2, section.code());
+    assertTrue(section.err().startsWith("sapling check: --only: unknown value 'parity'; expected some of kernels, "
+        + "fixtures, runtime, memory"), section.err());
+  }
+
+  @Test
+  void helpListsEveryCheckWithEachOfItsFlags() {
+    Run r = sapling("check", "--help");
+    assertEquals(0, r.code());
+    for (CheckCommand.Check c : CheckCommand.checks()) {
+      assertTrue(r.err().contains("\n  " + c.name() + ": " + c.summary() + "\n"), r.err());
+      for (CheckCommand.Flag f : c.flags()) {
+        assertTrue(r.err().contains("--" + f.name() + (f.isSwitch() ? " " : " " + f.value() + " ")), f.name());
+      }
+    }
+    assertTrue(r.err().contains("--steps N                        timed steps per cell (default 30)"), r.err());
+  }
+
+  /** Flags are parsed before the check is known, so one name must be a switch everywhere or nowhere. */
+  @Test
+  void noFlagIsASwitchInOneCheckAndTakesAValueInAnother() {
+    Map<String, Boolean> isSwitch = new HashMap<>();
+    for (CheckCommand.Check c : CheckCommand.checks()) {
+      for (CheckCommand.Flag f : c.flags()) {
+        Boolean before = isSwitch.putIfAbsent(f.name(), f.isSwitch());
+        assertTrue(before == null || before == f.isSwitch(), c.name() + " --" + f.name());
+      }
+    }
+    assertEquals(isSwitch.size(), isSwitch.values().stream().filter(b -> !b).count() + new CheckCommand().switches()
+        .size());
+  }
+}

@@ -1,0 +1,88 @@
+package dev.sapling.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sapling.data.Json;
+import dev.sapling.data.Manifest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PilotCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result sapling(String... argv) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void pilotWritesEveryStageWithACompleteManifestThenReusesThem() throws Exception {
+    Path seeds = dir.resolve("seeds.jsonl");
+    Files.writeString(seeds, "{\"id\":\"s1\",\"instruction\":\"Write a story about a cat.\"}\n"
+        + "{\"id\":\"s2\",\"instruction\":\"Tell me about the sun.\"}\nthis is not json\n"
+        + "{\"id\":\"s3\",\"instruction\":\"Name three animals.\"}\n");
+    Path out = dir.resolve("runs").resolve("p");
+    Result r = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("runaway_rate"), r.out());
+    assertTrue(r.out().contains("artifacts: " + out.toAbsolutePath()), r.out());
+    assertTrue(r.err().contains("seeds.jsonl:3: not valid JSON"), r.err());
+    assertTrue(r.out().contains("1 malformed seed lines skipped"), r.out());
+    for (String stage : new String[] {"instructions", "responses"}) {
+      Manifest m = Manifest.read(out.resolve(stage).resolve("manifest.json"));
+      assertTrue(m.complete(), stage);
+      assertEquals(64, m.data().sha256().length());
+      assertTrue(m.gitCommit().equals("unknown") || m.gitCommit().matches("[0-9a-f]{40}"));
+      assertEquals(1234, m.seed());
+      assertTrue(m.model().path("weight_files").path(0).path("sha256").asText().length() == 64);
+    }
+    Manifest responses = Manifest.read(out.resolve("responses/manifest.json"));
+    assertEquals("instructions", responses.inputs().get(0).stage());
+    assertEquals(Manifest.sha256Of(out.resolve("instructions")), responses.inputs().get(0).manifestSha256());
+
+    Result again = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString(),
+        "--batch-rows", "5");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.err().contains("instructions: unchanged, reusing"), again.err());
+    assertTrue(again.err().contains("responses: unchanged, reusing"), again.err());
+
+    Result qc = sapling("qc", out.toString(), "--json");
+    assertEquals(0, qc.code(), qc.err());
+    JsonNode json = Json.mapper().readTree(qc.out());
+    assertEquals(3.0, json.path("instructions").path("metrics").path("requested").asDouble());
+    assertEquals(json.path("responses").path("metrics").path("responses").asDouble(),
+        responses.data().records());
+
+    // the story model never stops within 256 tokens and there are no pairs yet: the gate refuses, naming each check
+    Result gate = sapling("gate", out.toString());
+    assertEquals(1, gate.code(), gate.out());
+    assertTrue(gate.out().contains("FAILED"), gate.out());
+    assertTrue(gate.err().contains("runaway_rate") && gate.err().contains("pair_count"), gate.err());
+    Result forced = sapling("gate", out.resolve("responses").toString(), "--force", "smoke test");
+    assertEquals(0, forced.code(), forced.err());
+    assertEquals("smoke test", Manifest.read(out.resolve("responses/manifest.json")).forceReason());
+
+    var histogram = dev.sapling.pipeline.Runs.open(out).qc("responses").histogramTable("completion_tokens");
+    assertTrue(histogram.rowCount() > 0);
+  }
+
+  @Test
+  void qcOfAFolderThatIsNoRunSaysSo() {
+    Result r = sapling("qc", dir.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("holds no stage manifest"), r.err());
+  }
+}
