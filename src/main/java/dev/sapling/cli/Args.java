@@ -1,6 +1,5 @@
 package dev.sapling.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,89 +10,43 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Parsed command-line arguments: {@code --name value}, {@code --name=value}, repeated flags, switches and positional
- * words. A command that declares its {@link Flags} gets arguments already checked against them (see
- * {@link Flags#parse}) and reads them typed, with the declared defaults, through {@link #get} and {@link #optional}.
+ * A command line read against a command's {@link Flags}: every flag given was declared and its value has the declared
+ * type, so a command reads them typed, with the declared defaults, through {@link #get}, {@link #optional} and
+ * {@link #has}. Reading a flag the command did not declare is a programming error ({@link IllegalStateException}).
  *
  * <pre>{@code
  * Args a = LogitsCommand.FLAGS.parse(List.of("--model", "m.gguf", "--ids", "1,450,2"));
  * int[] ids = a.get(LogitsCommand.IDS);
+ * String device = a.get(ModelArgs.DEVICE);     // "cpu", the declared default
  * }</pre>
  *
- * <p>A command without a declaration parses with {@link #parse(List, Set)} and reads flags by name; every name it
- * reads is marked as known, and {@link #requireAllKnown()} then rejects typos instead of ignoring them:
- *
- * <pre>{@code
- * Args a = Args.parse(List.of("--model", "m.gguf", "--greedy", "--stop", "\n"), Set.of("greedy"));
- * Path model = a.requiredPath("model");
- * boolean greedy = a.flag("greedy");
- * a.requireAllKnown();
- * }</pre>
+ * <p>Beneath that, {@link #parse(List, Set)} splits words without a declaration ({@code --name value},
+ * {@code --name=value}, repeated flags, switches, positional words, {@code --} ending the flags); its by-name reads
+ * mark each name as known and {@link #requireAllKnown()} rejects the rest. Tests use it; commands do not.
  */
 public final class Args {
   private final Map<String, List<String>> values;
   private final List<String> positional;
-  /** The declaration these arguments were checked against; null for arguments read by name. */
-  private final Flags declared;
+  /** The flags these arguments were checked against, by name; null for arguments split without a declaration. */
+  private final Map<String, Flag<?>> declared;
+  private final String subcommand;
   private final Set<String> known = new LinkedHashSet<>();
 
-  private Args(Map<String, List<String>> values, List<String> positional, Flags declared) {
+  private Args(Map<String, List<String>> values, List<String> positional, Map<String, Flag<?>> declared,
+      String subcommand) {
     this.values = values;
-    this.positional = positional;
+    this.positional = List.copyOf(positional);
     this.declared = declared;
+    this.subcommand = subcommand;
   }
 
   /**
-   * Parses {@code argv} without a declaration. Names in {@code switches} take no value; every other {@code --name}
+   * Splits {@code argv} without a declaration. Names in {@code switches} take no value; every other {@code --name}
    * takes the next word. A lone {@code --} ends the flags.
    */
-  public static Args parse(List<String> argv, Set<String> switches) {
+  static Args parse(List<String> argv, Set<String> switches) {
     Map<String, List<String>> values = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
-    split(argv, name -> switches.contains(name), values, positional);
-    return new Args(values, positional, null);
-  }
-
-  /** Parses {@code argv} against {@code flags}, failing on the first word that does not fit; see {@link Flags#parse}. */
-  static Args parse(List<String> argv, Flags flags) {
-    Map<String, Flag<?>> byName = flags.byName();
-    Map<String, List<String>> values = new LinkedHashMap<>();
-    List<String> positional = new ArrayList<>();
-    split(argv, name -> {
-      Flag<?> f = byName.get(name);
-      if (f == null) {
-        throw new CliUsageException(unknown(name, byName.keySet()));
-      }
-      return f.kind() == Flag.Kind.SWITCH;
-    }, values, positional);
-    for (Map.Entry<String, List<String>> e : values.entrySet()) {
-      Flag<?> f = byName.get(e.getKey());
-      if (f.kind() != Flag.Kind.REPEATED && e.getValue().size() > 1) {
-        throw new CliUsageException(f.flag() + " is given " + e.getValue().size() + " times ('"
-            + String.join("', '", e.getValue()) + "'); it takes one value");
-      }
-      for (String raw : e.getValue()) {
-        f.parseOne(raw);
-      }
-    }
-    for (Flag<?> f : byName.values()) {
-      if (f.required() && !values.containsKey(f.name())) {
-        throw new CliUsageException("missing required flag " + f.flag());
-      }
-    }
-    if (flags.positionals().isEmpty() && !positional.isEmpty()) {
-      throw new CliUsageException("unexpected argument '" + positional.get(0) + "'; this command takes only flags"
-          + " (a value with spaces needs quotes)");
-    }
-    return new Args(values, positional, flags);
-  }
-
-  private interface SwitchTest {
-    boolean isSwitch(String name);
-  }
-
-  private static void split(List<String> argv, SwitchTest switches, Map<String, List<String>> values,
-      List<String> positional) {
     for (int i = 0; i < argv.size(); i++) {
       String word = argv.get(i);
       if (word.equals("--")) {
@@ -110,8 +63,7 @@ public final class Args {
       if (eq >= 0) {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
-        switches.isSwitch(name); // an unknown name fails here, before its value is looked at
-      } else if (switches.isSwitch(name)) {
+      } else if (switches.contains(name)) {
         value = "true";
       } else {
         if (i + 1 >= argv.size()) {
@@ -121,98 +73,178 @@ public final class Args {
       }
       values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
+    return new Args(values, positional, null, "");
+  }
+
+  /** Reads {@code argv} against {@code flags}, failing on the first word that does not fit; see {@link Flags#parse}. */
+  static Args parse(List<String> argv, Flags flags) {
+    if (flags.subcommands().isEmpty()) {
+      return parseLeaf(argv, flags, "");
+    }
+    List<String> names = flags.subcommands().stream().map(Flags.Subcommand::name).toList();
+    int at = flags.firstWord(argv);
+    if (at < 0) {
+      throw new CliUsageException("expected one " + flags.noun() + " name: " + String.join(", ", names));
+    }
+    String word = argv.get(at);
+    Flags.Subcommand sub = flags.subcommand(word).orElseThrow(() -> {
+      String near = nearest(word, names);
+      return new CliUsageException("unknown " + flags.noun() + " '" + word + "'; known: " + String.join(", ", names)
+          + (near == null ? "" : "; did you mean " + near + "?"));
+    });
+    List<String> rest = new ArrayList<>(argv);
+    rest.remove(at);
+    return parseLeaf(rest, sub.flags(), sub.name());
+  }
+
+  private static Args parseLeaf(List<String> argv, Flags flags, String subcommand) {
+    Map<String, Flag<?>> byName = flags.byName();
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    List<String> positional = new ArrayList<>();
+    for (int i = 0; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (word.equals("--")) {
+        positional.addAll(argv.subList(i + 1, argv.size()));
+        break;
+      }
+      if (!word.startsWith("--") || word.length() == 2) {
+        positional.add(word);
+        continue;
+      }
+      String name = word.substring(2);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      Flag<?> f = byName.get(name);
+      if (f == null) {
+        throw new CliUsageException(unknown(name, byName.keySet()));
+      }
+      if (value == null && f.kind() == Flag.Kind.SWITCH) {
+        value = "true";
+      } else if (value == null) {
+        String next = i + 1 < argv.size() ? argv.get(i + 1) : null;
+        if (next == null || isFlag(next, byName)) {
+          throw new CliUsageException(f.flag() + " needs a value, as in " + f.term() + (next == null ? ""
+              : "; the next word, " + next + ", is a flag (for that very value write " + f.flag() + "=" + next
+              + ")"));
+        }
+        value = next;
+        i++;
+      }
+      f.parseOne(value); // a bad value fails here, naming the flag, before anything runs
+      values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+    for (Flag<?> f : byName.values()) {
+      if (f.required() && !values.containsKey(f.name())) {
+        throw new CliUsageException("missing required flag " + f.flag() + ": add " + f.term() + " (" + f.help()
+            + ")");
+      }
+    }
+    List<Flags.Positional> words = flags.positionals();
+    if (words.isEmpty() && !positional.isEmpty()) {
+      String stray = positional.get(0);
+      throw new CliUsageException("unexpected argument '" + stray + "'; " + (stray.startsWith("-")
+          ? "flags start with two dashes (--" + stray.replaceFirst("^-+", "") + ")"
+          : "this command takes only flags (quote a value that has spaces)"));
+    }
+    if (positional.size() != words.size()) {
+      throw new CliUsageException("expected " + String.join(" ", words.stream().map(Flags.Positional::label).toList())
+          + " (" + words.size() + (words.size() == 1 ? " word" : " words") + "); got " + positional.size()
+          + (positional.isEmpty() ? "" : ": '" + String.join("', '", positional) + "'"));
+    }
+    return new Args(values, positional, byName, subcommand);
+  }
+
+  /** Whether {@code word} is one of the declared flags ({@code --name} or {@code --name=...}), not a value. */
+  private static boolean isFlag(String word, Map<String, Flag<?>> byName) {
+    if (!word.startsWith("--") || word.length() == 2) {
+      return false;
+    }
+    String name = word.substring(2);
+    int eq = name.indexOf('=');
+    return byName.containsKey(eq >= 0 ? name.substring(0, eq) : name);
   }
 
   /** The value of a declared flag: parsed, or its default (an empty list for an absent repeated flag). */
   public <T> T get(Flag<T> flag) {
-    check(flag);
-    known.add(flag.name());
-    return flag.value(values.getOrDefault(flag.name(), List.of()));
+    Flag<T> f = declaredAs(flag);
+    known.add(f.name());
+    return f.value(values.getOrDefault(f.name(), List.of()));
   }
 
-  /** The value of a flag without a default, if it was given. */
+  /** The value of a flag if it was given, else its default, else empty. */
   public <T> Optional<T> optional(Flag<T> flag) {
-    return has(flag) ? Optional.of(get(flag)) : Optional.empty();
+    Flag<T> f = declaredAs(flag);
+    return has(f) ? Optional.of(get(f)) : Optional.ofNullable(f.defaultValue());
   }
 
   /** Whether {@code flag} was given on the command line (a default does not count). */
   public boolean has(Flag<?> flag) {
-    check(flag);
+    declaredAs(flag);
     known.add(flag.name());
     return values.containsKey(flag.name());
   }
 
-  /** The names of the flags given, in order of first appearance. */
-  public Set<String> given() {
-    return new LinkedHashSet<>(values.keySet());
+  /** The positional words, in order (without the subcommand's name). */
+  public List<String> positional() {
+    return positional;
   }
 
-  private void check(Flag<?> flag) {
-    if (declared != null && declared.byName().get(flag.name()) == null) {
-      throw new IllegalStateException(flag.flag() + " is read but not declared by this command; add it to its Flags");
-    }
+  /** The subcommand chosen ({@code smoke} in {@code sapling check smoke}); empty for a command without them. */
+  public String subcommand() {
+    return subcommand;
   }
+
+  /** The flag as this command declared it (with its own default); an error when it did not declare it. */
+  @SuppressWarnings("unchecked")
+  private <T> Flag<T> declaredAs(Flag<T> flag) {
+    if (declared == null) {
+      return flag;
+    }
+    Flag<?> d = declared.get(flag.name());
+    if (d == null || !d.sameMeaning(flag)) {
+      throw new IllegalStateException(flag.flag() + " is read but not declared by this command"
+          + (subcommand.isEmpty() ? "" : " " + subcommand) + "; add it to its Flags");
+    }
+    return (Flag<T>) d;
+  }
+
+  // ---- reading by name, beneath the declared reads (Args.parse(List, Set) and its tests) ----
 
   /** The last value of {@code --name}, if given. */
-  public Optional<String> string(String name) {
+  Optional<String> string(String name) {
     List<String> v = strings(name);
     return v.isEmpty() ? Optional.empty() : Optional.of(v.get(v.size() - 1));
   }
 
   /** Every value of a repeatable flag, in order. */
-  public List<String> strings(String name) {
-    if (declared != null && declared.byName().get(name) == null) {
+  List<String> strings(String name) {
+    if (declared != null && !declared.containsKey(name)) {
       throw new IllegalStateException("--" + name + " is read but not declared by this command; add it to its Flags");
     }
     known.add(name);
     return values.getOrDefault(name, List.of());
   }
 
-  public String required(String name) {
-    return string(name).orElseThrow(() -> new CliUsageException("missing required flag --" + name));
-  }
-
-  public Path requiredPath(String name) {
-    return Path.of(required(name));
-  }
-
-  public Optional<Path> path(String name) {
-    return string(name).map(Path::of);
-  }
-
-  public boolean flag(String name) {
+  boolean flag(String name) {
     return string(name).map(v -> Flag.parse(name, true, Flag.Type.BOOLEAN, v)).orElse(false);
   }
 
-  public int intValue(String name, int fallback) {
+  int intValue(String name, int fallback) {
     return string(name).map(v -> Flag.parse(name, false, Flag.Type.INT, v)).orElse(fallback);
   }
 
-  public long longValue(String name, long fallback) {
-    return string(name).map(v -> Flag.parse(name, false, Flag.Type.LONG, v)).orElse(fallback);
-  }
-
-  public double doubleValue(String name, double fallback) {
-    return string(name).map(v -> Flag.parse(name, false, Flag.Type.NUMBER, v)).orElse(fallback);
-  }
-
   /** Parses a comma-separated list of integers such as {@code 1,450,2}. */
-  public int[] intList(String name) {
-    return Flag.parse(name, false, Flag.Type.INT_LIST, required(name));
+  int[] intList(String name) {
+    String raw = string(name).orElseThrow(() -> new CliUsageException("missing required flag --" + name));
+    return Flag.parse(name, false, Flag.Type.INT_LIST, raw);
   }
 
-  public List<String> positional() {
-    return positional;
-  }
-
-  /**
-   * Fails on any flag that no accessor asked for, so a typo is never silently ignored. Arguments parsed against a
-   * declaration were checked when parsed, so for them this does nothing.
-   */
-  public void requireAllKnown() {
-    if (declared != null) {
-      return;
-    }
+  /** Fails on any flag that no by-name read asked for, so a typo is never silently ignored. */
+  void requireAllKnown() {
     for (String name : values.keySet()) {
       if (!known.contains(name)) {
         throw new CliUsageException(unknown(name, known));
@@ -220,18 +252,30 @@ public final class Args {
     }
   }
 
-  /** "unknown flag --modle; did you mean --model?" (the nearest known name: a prefix first, else fewest edits). */
+  /**
+   * "unknown flag --modle; did you mean --model?" when one known name is near (a prefix, or a typo or two away),
+   * else "unknown flag --bench; known flags: --device, --dtypes, --only" (in alphabetical order).
+   */
   static String unknown(String name, Collection<String> known) {
-    String nearest = nearest(name, known);
-    return "unknown flag --" + name + (nearest == null ? "" : "; did you mean --" + nearest + "?");
+    if (known.isEmpty()) {
+      return "unknown flag --" + name + "; this command takes no flags";
+    }
+    String near = nearest(name, known);
+    return "unknown flag --" + name + (near != null ? "; did you mean --" + near + "?"
+        : "; known flags: --" + String.join(", --", known.stream().sorted().toList()));
   }
 
+  /** The known name nearest to {@code name}, if one is near enough to be the one meant: a prefix first, else fewest edits. */
   static String nearest(String name, Collection<String> known) {
     String best = null;
     int bestScore = Integer.MAX_VALUE;
     for (String k : known) {
       boolean prefix = name.length() >= 2 && (k.startsWith(name) || name.startsWith(k));
-      int score = prefix ? Math.abs(k.length() - name.length()) - 1000 : edits(name, k);
+      int edits = edits(name, k);
+      if (!prefix && edits > Math.max(1, Math.min(name.length(), k.length()) / 3)) {
+        continue;
+      }
+      int score = prefix ? Math.abs(k.length() - name.length()) - 1000 : edits;
       if (score < bestScore || (score == bestScore && k.compareTo(best) < 0)) {
         best = k;
         bestScore = score;

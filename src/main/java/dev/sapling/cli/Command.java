@@ -1,7 +1,6 @@
 package dev.sapling.cli;
 
 import java.io.PrintStream;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -9,8 +8,8 @@ import java.util.Set;
  * go to {@code err}. A failure is an exception (or a non-zero return), never a silent zero.
  *
  * <p>A command declares its flags once, in {@link #flags()}: {@link Main} parses the command line against them
- * (rejecting unknown flags, bad values and missing required flags with exit code 2) and prints {@code --help} from
- * them, and {@link #run} reads the values typed.
+ * (rejecting unknown flags, missing values, bad values, missing required flags and stray words with exit code 2,
+ * before anything runs) and prints {@code --help} from them, and {@link #run} reads the values typed.
  *
  * <pre>{@code
  * final class HelloCommand implements Command {
@@ -18,14 +17,10 @@ import java.util.Set;
  *   static final Flags FLAGS = Flags.of(NAME).withNotes("Prints one greeting.");
  *   public String name() { return "hello"; }
  *   public String summary() { return "print a greeting"; }
- *   public Optional<Flags> flags() { return Optional.of(FLAGS); }
+ *   public Flags flags() { return FLAGS; }
  *   public int run(Args args, PrintStream out, PrintStream err) { out.println("hi " + args.get(NAME)); return 0; }
  * }
  * }</pre>
- *
- * <p>A command without a declaration (flags empty) writes {@link #usage()} by hand, lists its {@link #switches()},
- * reads flags by name and calls {@link Args#requireAllKnown()}; converting it means declaring each flag it reads
- * as a {@link Flag}, returning them from {@code flags()}, and deleting {@code usage()} and {@code switches()}.
  */
 public interface Command {
   /** The word after {@code ./sapling}. */
@@ -34,21 +29,14 @@ public interface Command {
   /** One line for {@code ./sapling --help}. */
   String summary();
 
-  /** This command's flags, declared once; empty for a command that still reads its flags by name. */
-  default Optional<Flags> flags() {
-    return Optional.empty();
-  }
+  /** Everything this command accepts: flags, positional words, subcommands; declared once. */
+  Flags flags();
 
-  /** Full usage text for {@code ./sapling NAME --help}: rendered from {@link #flags()} when declared. */
-  default String usage() {
-    return flags().map(f -> f.usage(name())).orElse("usage: sapling " + name());
-  }
-
-  /** Flags of this command that take no value (e.g. {@code greedy} for {@code --greedy}). */
+  /** The switches of {@link #flags()}, for splitting a command line by hand ({@link Args#parse(java.util.List, Set)}). */
   default Set<String> switches() {
-    return flags().map(Flags::switchNames).orElse(Set.of());
+    return flags().switchNames();
   }
 
-  /** Runs the command; returns the process exit code. */
+  /** Runs the command on arguments parsed against {@link #flags()}; returns the process exit code. */
   int run(Args args, PrintStream out, PrintStream err) throws Exception;
 }

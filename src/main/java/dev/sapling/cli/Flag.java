@@ -7,17 +7,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * One command-line flag, declared once: its name, the label of its value, its type, its default and its help line.
- * {@link Flags} groups a command's flags; parsing, {@code --help} and every usage error come from this declaration.
- * A flag is a switch ({@code --greedy}), takes one value ({@code --max-tokens 256}, the last one wins only when it is
- * {@linkplain #repeatable() repeatable}), or collects every value it is given ({@code --stop a --stop b}).
+ * {@link Flags} gathers a command's flags; parsing, {@code --help} and every usage error come from this declaration.
+ * A flag is a switch ({@code --greedy}), takes one value ({@code --max-tokens 256}; given twice, the last one wins),
+ * or collects every value it is given ({@code --stop a --stop b}).
  *
  * <pre>{@code
- * static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.Type.INT, "new tokens at most")
- *     .withDefault(256);
+ * static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.Type.INT.atLeast(1),
+ *     "new tokens at most").withDefault(256);
  * static final Flag<Boolean> GREEDY = Flag.toggle("greedy", "argmax decoding (same as --temperature 0)");
  * static final Flag<List<String>> STOP = Flag.of("stop", "STR", Flag.Type.TEXT, "stop sequence").repeatable();
  * static final Flag<Path> MODEL = Flag.of("model", "PATH", Flag.Type.PATH, "a .gguf file").mandatory();
@@ -40,7 +41,7 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
   public enum Kind {
     /** No value: present means true ({@code --name=false} also works). */
     SWITCH,
-    /** One value: {@code --name VALUE} or {@code --name=VALUE}, given at most once. */
+    /** One value: {@code --name VALUE} or {@code --name=VALUE}; given twice, the last one wins. */
     VALUE,
     /** Any number of values, each after its own {@code --name}, kept in order. */
     REPEATED
@@ -48,10 +49,12 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
 
   /**
    * How one value is read and shown: {@code expected} completes the sentence "--name expects ..." of a usage error,
-   * {@code parse} throws {@link IllegalArgumentException} (a {@link NumberFormatException} included) on a bad value.
+   * {@code parse} throws {@link IllegalArgumentException} (a {@link NumberFormatException} included) on a bad value,
+   * or a {@link Problem} when it can say better what is wrong.
    *
    * <pre>{@code
    * Flag.Type<Integer> port = Flag.Type.of("an integer", s -> Integer.parseInt(s.trim()));
+   * Flag.Type<Double> topP = Flag.Type.NUMBER.where(p -> p > 0 && p <= 1, "a number in (0, 1]");
    * }</pre>
    */
   public record Type<V>(String expected, Function<String, V> parse, Function<V, String> format) {
@@ -98,10 +101,37 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
       return of("one of " + String.join(", ", allowed), s -> {
         String w = s.trim().toLowerCase(Locale.ROOT);
         if (!allowed.contains(w)) {
-          throw new IllegalArgumentException("not one of " + allowed);
+          throw new Problem("unknown value '" + s + "'; expected one of " + String.join(", ", allowed));
         }
         return w;
       });
+    }
+
+    /** Comma-separated words, each one of {@code allowed} (case-insensitive, returned in lower case). */
+    public static Type<List<String>> someOf(List<String> allowed) {
+      return new Type<>("comma-separated words, some of " + String.join(", ", allowed), s -> {
+        List<String> out = new ArrayList<>();
+        for (String part : s.split(",", -1)) {
+          String w = part.trim().toLowerCase(Locale.ROOT);
+          if (!allowed.contains(w)) {
+            throw new Problem("unknown value '" + part.trim() + "'; expected some of " + String.join(", ", allowed));
+          }
+          out.add(w);
+        }
+        return List.copyOf(out);
+      }, v -> String.join(",", v));
+    }
+
+    /** This type, accepting only values that pass {@code test}; {@code expected} says which ("an integer >= 1"). */
+    public Type<V> where(Predicate<V> test, String expected) {
+      Function<String, V> inner = parse;
+      return new Type<>(expected, s -> {
+        V v = inner.apply(s);
+        if (!test.test(v)) {
+          throw new IllegalArgumentException("out of range");
+        }
+        return v;
+      }, format);
     }
 
     private static int[] intList(String raw) {
@@ -111,16 +141,25 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
         try {
           out[i] = Integer.parseInt(parts[i].trim());
         } catch (NumberFormatException e) {
-          throw new Detail("'" + parts[i] + "' is not an integer");
+          throw new Problem("'" + parts[i] + "' in '" + raw + "' is not an integer; expected comma-separated "
+              + "integers such as 1,450,2");
         }
       }
       return out;
     }
   }
 
-  /** A bad value whose message says which part of it is wrong; usage errors append it. */
-  static final class Detail extends IllegalArgumentException {
-    Detail(String message) {
+  /** An integer type of at least {@code min}, e.g. {@code atLeast(1)} for a count. */
+  public static Type<Integer> atLeast(int min) {
+    return Type.INT.where(v -> v >= min, "an integer >= " + min);
+  }
+
+  /**
+   * A bad value whose message says exactly what is wrong with it; the usage error is then {@code --name: MESSAGE}
+   * instead of the generic {@code --name expects ...; got '...'}.
+   */
+  public static final class Problem extends IllegalArgumentException {
+    public Problem(String message) {
       super(message);
     }
   }
@@ -133,6 +172,9 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
     Objects.requireNonNull(help, "help");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(type, "type");
+    if (kind == Kind.SWITCH != label.isEmpty()) {
+      throw new IllegalArgumentException("--" + name + ": a switch has no value label, every other flag has one");
+    }
   }
 
   /** An optional flag of one value, without a default; see {@link #withDefault} and {@link #mandatory}. */
@@ -145,43 +187,53 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
     return new Flag<>(name, "", help, Kind.SWITCH, Type.BOOLEAN, false, false);
   }
 
-  /** This flag with a default, shown in help as {@code (default VALUE)}. */
+  /** This flag with a default, shown in help as {@code (default VALUE)}; a flag with a default is never required. */
   public Flag<T> withDefault(T value) {
     if (kind != Kind.VALUE) {
       throw new IllegalStateException("--" + name + ": only a single-value flag takes a default");
     }
-    return new Flag<>(name, label, help, kind, type, Objects.requireNonNull(value, "default"), required);
+    return new Flag<>(name, label, help, kind, type, Objects.requireNonNull(value, "default"), false);
   }
 
   /** This flag, required: parsing fails with "missing required flag --NAME" without it. */
   public Flag<T> mandatory() {
-    if (defaultValue != null && kind == Kind.VALUE) {
-      throw new IllegalStateException("--" + name + " has a default, so it cannot be required");
+    if (kind == Kind.SWITCH) {
+      throw new IllegalStateException("--" + name + " is a switch, so it cannot be required");
     }
-    return new Flag<>(name, label, help, kind, type, defaultValue, true);
+    return new Flag<>(name, label, help, kind, type, kind == Kind.VALUE ? null : defaultValue, true);
   }
 
-  /** This flag, optional (for a command that shares a group but can run without one of its flags). */
+  /** This flag, neither required nor defaulted (for a command that shares a group but can run without it). */
   public Flag<T> optional() {
-    return new Flag<>(name, label, help, kind, type, defaultValue, false);
-  }
-
-  /** This flag with another help line (a shared flag that means something more specific in one command). */
-  public Flag<T> withHelp(String text) {
-    return new Flag<>(name, label, text, kind, type, defaultValue, required);
+    return new Flag<>(name, label, help, kind, type, kind == Kind.VALUE ? null : defaultValue, false);
   }
 
   /** This flag, collecting every value it is given, in order (empty when absent). */
-  public Flag<List<T>> repeatable() {
+  @SuppressWarnings("unchecked")
+  public <E> Flag<List<E>> repeatable() {
     if (kind != Kind.VALUE || defaultValue != null) {
       throw new IllegalStateException("--" + name + ": only a single-value flag without a default can be repeatable");
     }
-    return new Flag<>(name, label, help, Kind.REPEATED, type, List.of(), required);
+    return new Flag<>(name, label, help, Kind.REPEATED, type, (List<E>) List.of(), required);
   }
 
   /** {@code --name}, as users type it. */
   public String flag() {
     return "--" + name;
+  }
+
+  /** {@code --name LABEL} (or {@code --name} for a switch), as the synopsis and help show it. */
+  public String term() {
+    return label.isEmpty() ? flag() : flag() + " " + label;
+  }
+
+  /**
+   * Whether {@code other} is this flag as far as users can tell: the same name, label, kind, type and help. Only the
+   * default and whether it is required may differ (one command defaults {@code --model}, another requires it).
+   */
+  public boolean sameMeaning(Flag<?> other) {
+    return name.equals(other.name) && label.equals(other.label) && kind == other.kind && type.equals(other.type)
+        && help.equals(other.help);
   }
 
   /** Checks one raw value; a usage error naming the flag, the value and what was expected otherwise. */
@@ -193,12 +245,14 @@ public record Flag<T>(String name, String label, String help, Kind kind, Type<?>
   static <V> V parse(String name, boolean isSwitch, Type<V> type, String raw) {
     try {
       return type.parse().apply(raw);
+    } catch (Problem e) {
+      throw new CliUsageException("--" + name + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {
       if (isSwitch) {
-        throw new CliUsageException("--" + name + " is a switch; got value '" + raw + "'");
+        throw new CliUsageException("--" + name + " is a switch and takes no value; got '" + raw
+            + "' (write --" + name + " alone, or --" + name + "=false)");
       }
-      throw new CliUsageException("--" + name + " expects " + type.expected() + "; got '" + raw + "'"
-          + (e instanceof Detail ? " (" + e.getMessage() + ")" : ""));
+      throw new CliUsageException("--" + name + " expects " + type.expected() + "; got '" + raw + "'");
     }
   }
 

@@ -51,22 +51,26 @@ public final class Main {
     }
     Command command = byName.get(argv[0]);
     if (command == null) {
-      err.println("sapling: unknown command '" + argv[0] + "'; known: " + String.join(", ", byName.keySet()));
+      String near = Args.nearest(argv[0], byName.keySet());
+      err.println("sapling: unknown command '" + argv[0] + "'; known: " + String.join(", ", byName.keySet())
+          + (near == null ? "" : "; did you mean " + near + "?"));
       return 2;
     }
     List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+    Flags.Named declared = command.flags().resolve(command.name(), rest);
     if (rest.contains("--help") || rest.contains("-h")) {
-      err.println(command.usage());
+      err.println(declared.usage());
       return 0;
     }
     try {
-      Args args = command.flags().map(f -> f.parse(rest)).orElseGet(() -> Args.parse(rest, command.switches()));
+      Args args = command.flags().parse(rest);
       int code = command.run(args, out, err);
       out.flush();
       return code;
     } catch (CliUsageException e) {
       err.println("sapling " + command.name() + ": " + e.getMessage());
-      err.println(command.usage());
+      err.println(declared.flags().synopsis(declared.name()) + "   (sapling " + declared.name()
+          + " --help lists every flag)");
       return 2;
     } catch (SaplingException e) {
       err.println("sapling " + command.name() + ": " + e.getMessage());
