@@ -265,7 +265,7 @@ public final class Args {
         : "; known flags: --" + String.join(", --", known.stream().sorted().toList()));
   }
 
-  /** The known name nearest to {@code name}, if one is near enough to be the one meant: a prefix first, else fewest edits. */
+  /** The known name nearest to {@code name} if one is near enough to be meant: a prefix first, else fewest edits. */
   static String nearest(String name, Collection<String> known) {
     String best = null;
     int bestScore = Integer.MAX_VALUE;

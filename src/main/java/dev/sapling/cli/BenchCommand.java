@@ -54,13 +54,12 @@ public final class BenchCommand implements Command {
       "with --score-tokens: score once, B rows, instead of at every sampling batch; 0 = off").withDefault(0);
   static final Flag<Integer> SCORE_TOKENS = Flag.of("score-tokens", "L", Flag.atLeast(0),
       "with --score-batch: rows of L tokens (1 context + L-1 scored), L >= 2; 0 = off").withDefault(0);
-  static final Flag<Boolean> GREEDY = Flag.toggle("greedy",
-      "decode greedily (temperature 0; task 'greedy') instead of sampling at temperature 1");
-  static final Flags FLAGS = Flags.of(SHAPE, BATCHES, PROMPT_TOKENS, NEW_TOKENS, REPEATS, SCORE_BATCH, SCORE_TOKENS,
-          GREEDY)
-      .with(ModelArgs.GROUP.optional(ModelArgs.MODEL), OutputArgs.GROUP.only(OutputArgs.JSON))
+  static final Flags FLAGS = Flags.of(SHAPE, BATCHES, PROMPT_TOKENS, NEW_TOKENS, REPEATS, SCORE_BATCH, SCORE_TOKENS)
+      .with(ModelArgs.GROUP.optional(ModelArgs.MODEL), SamplingArgs.GROUP.only(SamplingArgs.GREEDY),
+          OutputArgs.GROUP.only(OutputArgs.JSON))
       .withNotes("--model: a loaded checkpoint (--device applies to it); --shape: random-init models. EOS is "
-          + "disabled, so every row runs the full length.\n"
+          + "disabled, so every row runs the full length. Sampling is at temperature 1 (task 'sample'), or greedy "
+          + "(task 'greedy') with --greedy.\n"
           + "With --json: one JSON object per result (model, parameters, task, batch, tokens, seconds, tokens_per_s, "
           + "dtype) instead of the table.\n"
           + "Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
@@ -94,7 +93,7 @@ public final class BenchCommand implements Command {
     int scoreBatch = args.get(SCORE_BATCH);
     int scoreTokens = args.get(SCORE_TOKENS);
     boolean json = args.get(OutputArgs.JSON);
-    boolean greedy = args.get(GREEDY);
+    boolean greedy = args.get(SamplingArgs.GREEDY);
     if ((scoreBatch > 0) != (scoreTokens > 0) || scoreTokens == 1) {
       throw new CliUsageException("--score-batch and --score-tokens go together: a batch >= 1 and a length >= 2");
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * {@code sapling check NAME [flags]}: runs one of the device checks and benchmarks of {@code dev.sapling.check}
  * (the GPU bundle has no test classpath, so these are how a GPU host runs the assertions of the unit tests). Each
  * check is a subcommand declaring its flags once, in {@link #CHECKS}: parsing, {@code --help} and every usage error
- * come from that declaration. A check prints its PASS/FAIL lines (or its table) to stdout and exits 1 when a check fails.
+ * come from that declaration. A check prints its PASS/FAIL lines (or its table) to stdout and exits 1 when a check
+ * fails.
  *
  * <pre>{@code
  * ./sapling check smoke --device gpu --bench

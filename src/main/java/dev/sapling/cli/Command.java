@@ -32,7 +32,7 @@ public interface Command {
   /** Everything this command accepts: flags, positional words, subcommands; declared once. */
   Flags flags();
 
-  /** The switches of {@link #flags()}, for splitting a command line by hand ({@link Args#parse(java.util.List, Set)}). */
+  /** The switches of {@link #flags()}, for splitting words by hand ({@link Args#parse(java.util.List, Set)}). */
   default Set<String> switches() {
     return flags().switchNames();
   }

@@ -55,7 +55,7 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
       return new Group(title, Arrays.asList(flags));
     }
 
-    /** This group with only {@code kept}, in the group's order (a command that has {@code --json} but no {@code --out}). */
+    /** This group with only {@code kept}, in the group's order (a command with {@code --json} but no {@code --out}). */
     public Group only(Flag<?>... kept) {
       List<Flag<?>> out = new ArrayList<>();
       for (Flag<?> k : kept) {

@@ -13,7 +13,8 @@ import java.io.PrintStream;
 final class LogitsCommand implements Command {
   static final Flag<int[]> IDS = Flag.of("ids", "LIST", Flag.Type.INT_LIST,
       "comma-separated token ids, used exactly as given (no BOS added)").mandatory();
-  static final Flag<Boolean> ALL_POSITIONS = Flag.toggle("all-positions", "logits of every position, not only the last");
+  static final Flag<Boolean> ALL_POSITIONS = Flag.toggle("all-positions",
+      "logits of every position, not only the last");
   static final Flags FLAGS = Flags.of(IDS, ALL_POSITIONS).with(ModelArgs.GROUP)
       .withNotes("Prints one JSON object: {\"ids\": [...], \"logits\": [[...], ...]} (float32 values).");
 

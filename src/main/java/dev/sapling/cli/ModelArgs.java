@@ -23,7 +23,8 @@ final class ModelArgs {
   static final Flag<Path> MODEL = Flag.of("model", "PATH", Flag.Type.PATH,
       "a .gguf file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json)").mandatory();
   static final Flag<String> DEVICE = Flag.of("device", "cpu|gpu|auto",
-      Flag.Type.of("cpu, gpu or auto", ModelArgs::deviceWord), "where to run (auto = gpu when one is visible); gpu never falls back to the CPU").withDefault("cpu");
+      Flag.Type.of("cpu, gpu or auto", ModelArgs::deviceWord),
+      "where to run (auto = gpu when one is visible); gpu never falls back to the CPU").withDefault("cpu");
   /** The group as generate, score and logits use it; others vary which flags are required or defaulted. */
   static final Flags.Group GROUP = Flags.Group.of("model and device", MODEL, DEVICE);
 

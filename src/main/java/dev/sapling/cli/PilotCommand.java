@@ -32,16 +32,15 @@ public final class PilotCommand implements Command {
       "seed tasks, Self-Instruct JSONL (default: the 175 embedded Self-Instruct tasks)");
   static final Flag<Integer> COUNT = Flag.of("count", "N", Flag.atLeast(1), "instructions to accept").withDefault(20);
   static final Flag<Integer> K = Flag.of("k", "K", Flag.atLeast(1), "responses per instruction").withDefault(4);
-  static final Flag<Long> SEED = Flag.of("seed", "S", Flag.Type.LONG,
-      "run seed: every record's random stream derives from it").withDefault(Experiment.DEFAULT_SEED);
   static final Flag<Integer> BATCH_ROWS = Flag.of("batch-rows", "R", Flag.atLeast(1),
       "rows per generation batch (speed only, never part of a stage's signature)")
       .withDefault(RunSettings.DEFAULT_BATCH_ROWS);
-  static final Flags FLAGS = Flags.of(SEEDS, COUNT, K, SEED, BATCH_ROWS)
+  static final Flags FLAGS = Flags.of(SEEDS, COUNT, K, BATCH_ROWS)
       .with(ModelArgs.GROUP.defaulting(ModelArgs.MODEL, Models.DEFAULT),
+          SamplingArgs.GROUP.only(SamplingArgs.SEED).defaulting(SamplingArgs.SEED, Experiment.DEFAULT_SEED),
           OutputArgs.GROUP.only(OutputArgs.OUT).defaulting(OutputArgs.OUT, Path.of("runs", "pilot")))
-      .withNotes("Rerunning reuses finished stages, reruns changed ones and resumes an interrupted one. --out is the "
-          + "run folder.");
+      .withNotes("--out is the run folder; every record's random stream derives from --seed. Rerunning reuses finished "
+          + "stages, reruns changed ones and resumes an interrupted one.");
 
   @Override
   public String name() {
@@ -62,7 +61,7 @@ public final class PilotCommand implements Command {
   private record Options(Path model, Path seeds, int count, int k, long seed, Path out, String device, int batchRows) {
     static Options parse(Args a) {
       return new Options(a.get(ModelArgs.MODEL), a.optional(SEEDS).orElse(null), a.get(COUNT), a.get(K),
-          a.get(SEED), a.get(OutputArgs.OUT), a.get(ModelArgs.DEVICE), a.get(BATCH_ROWS));
+          a.get(SamplingArgs.SEED), a.get(OutputArgs.OUT), a.get(ModelArgs.DEVICE), a.get(BATCH_ROWS));
     }
   }
 

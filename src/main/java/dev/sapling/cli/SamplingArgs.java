@@ -17,7 +17,7 @@ import java.util.List;
 final class SamplingArgs {
   private static final SamplingParams DEFAULTS = SamplingParams.defaults();
 
-  static final Flag<Boolean> GREEDY = Flag.toggle("greedy", "argmax decoding (same as --temperature 0)");
+  static final Flag<Boolean> GREEDY = Flag.toggle("greedy", "argmax decoding instead of sampling (temperature 0)");
   static final Flag<Double> TEMPERATURE = Flag.of("temperature", "T",
       Flag.Type.NUMBER.where(t -> Double.isFinite(t) && t >= 0, "a number >= 0 (0 = greedy)"),
       "divides the logits; 0 is greedy").withDefault(DEFAULTS.temperature());
@@ -45,14 +45,14 @@ final class SamplingArgs {
   static final Flag<Integer> N = Flag.of("n", "K", Flag.atLeast(1),
       "samples per prompt, sharing the prompt's prefill").withDefault(DEFAULTS.n());
   static final Flag<Long> SEED = Flag.of("seed", "S", Flag.Type.LONG,
-      "same seed and prompts give the same output").withDefault(DEFAULTS.seed());
+      "the random seed: the same seed and inputs give the same output").withDefault(DEFAULTS.seed());
 
   static final Flags.Group GROUP = Flags.Group.of("sampling (vLLM / Hugging Face names)", GREEDY, TEMPERATURE, TOP_K,
       TOP_P, MIN_P, REPETITION_PENALTY, PRESENCE_PENALTY, MAX_TOKENS, STOP, N, SEED);
 
   private SamplingArgs() {}
 
-  /** The sampling parameters the command line asks for; {@code --greedy} and {@code --temperature} exclude each other. */
+  /** The sampling parameters asked for; {@code --greedy} and {@code --temperature} exclude each other. */
   static SamplingParams params(Args args) {
     if (args.get(GREEDY) && args.has(TEMPERATURE)) {
       throw new CliUsageException("give --greedy or --temperature, not both");
