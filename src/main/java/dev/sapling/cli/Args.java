@@ -71,7 +71,7 @@ public final class Args {
         }
         value = argv.get(++i);
       }
-      values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      add(values, name, value);
     }
     return new Args(values, positional, null, "");
   }
@@ -81,20 +81,24 @@ public final class Args {
     if (flags.subcommands().isEmpty()) {
       return parseLeaf(argv, flags, "");
     }
-    List<String> names = flags.subcommands().stream().map(Flags.Subcommand::name).toList();
+    List<String> names = new ArrayList<>();
+    for (Flags.Subcommand s : flags.subcommands()) {
+      names.add(s.name());
+    }
     int at = flags.firstWord(argv);
     if (at < 0) {
       throw new CliUsageException("expected one " + flags.noun() + " name: " + String.join(", ", names));
     }
     String word = argv.get(at);
-    Flags.Subcommand sub = flags.subcommand(word).orElseThrow(() -> {
+    Optional<Flags.Subcommand> sub = flags.subcommand(word);
+    if (sub.isEmpty()) {
       String near = nearest(word, names);
-      return new CliUsageException("unknown " + flags.noun() + " '" + word + "'; known: " + String.join(", ", names)
+      throw new CliUsageException("unknown " + flags.noun() + " '" + word + "'; known: " + String.join(", ", names)
           + (near == null ? "" : "; did you mean " + near + "?"));
-    });
+    }
     List<String> rest = new ArrayList<>(argv);
     rest.remove(at);
-    return parseLeaf(rest, sub.flags(), sub.name());
+    return parseLeaf(rest, sub.get().flags(), sub.get().name());
   }
 
   private static Args parseLeaf(List<String> argv, Flags flags, String subcommand) {
@@ -135,7 +139,7 @@ public final class Args {
         i++;
       }
       f.parseOne(value); // a bad value fails here, naming the flag, before anything runs
-      values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      add(values, name, value);
     }
     for (Flag<?> f : byName.values()) {
       if (f.required() && !values.containsKey(f.name())) {
@@ -151,11 +155,23 @@ public final class Args {
           : "this command takes only flags (quote a value that has spaces)"));
     }
     if (positional.size() != words.size()) {
-      throw new CliUsageException("expected " + String.join(" ", words.stream().map(Flags.Positional::label).toList())
-          + " (" + words.size() + (words.size() == 1 ? " word" : " words") + "); got " + positional.size()
+      List<String> labels = new ArrayList<>();
+      for (Flags.Positional p : words) {
+        labels.add(p.label());
+      }
+      throw new CliUsageException("expected " + String.join(" ", labels) + " (" + words.size() + (words.size() == 1 ? " word" : " words") + "); got " + positional.size()
           + (positional.isEmpty() ? "" : ": '" + String.join("', '", positional) + "'"));
     }
     return new Args(values, positional, byName, subcommand);
+  }
+
+  private static void add(Map<String, List<String>> values, String name, String value) {
+    List<String> list = values.get(name);
+    if (list == null) {
+      list = new ArrayList<>();
+      values.put(name, list);
+    }
+    list.add(value);
   }
 
   /** Whether {@code word} is one of the declared flags ({@code --name} or {@code --name=...}), not a value. */
@@ -262,7 +278,7 @@ public final class Args {
     }
     String near = nearest(name, known);
     return "unknown flag --" + name + (near != null ? "; did you mean --" + near + "?"
-        : "; known flags: --" + String.join(", --", known.stream().sorted().toList()));
+        : "; known flags: --" + String.join(", --", new java.util.TreeSet<>(known)));
   }
 
   /** The known name nearest to {@code name} if one is near enough to be meant: a prefix first, else fewest edits. */

@@ -42,17 +42,17 @@ public final class BenchCommand implements Command {
   static final Flag<List<String>> SHAPE = Flag.of("shape", "NAME", Flag.Type.oneOf("stories260k", "llama-100m"),
       "a random-init model of this shape on the CPU, float32 (default: both, unless --model is given)").repeatable();
   static final Flag<int[]> BATCHES = Flag.of("batches", "LIST",
-      Flag.Type.INT_LIST.where(b -> Arrays.stream(b).allMatch(x -> x >= 1), "comma-separated integers >= 1"),
+      Flag.Type.INT_LIST.atLeast(1),
       "sampling batch sizes").withDefault(new int[] {1, 8, 32});
-  static final Flag<Integer> PROMPT_TOKENS = Flag.of("prompt-tokens", "N", Flag.atLeast(1), "prompt length")
+  static final Flag<Integer> PROMPT_TOKENS = Flag.of("prompt-tokens", "N", Flag.Type.INT.atLeast(1), "prompt length")
       .withDefault(32);
-  static final Flag<Integer> NEW_TOKENS = Flag.of("new-tokens", "N", Flag.atLeast(1), "tokens generated per row")
+  static final Flag<Integer> NEW_TOKENS = Flag.of("new-tokens", "N", Flag.Type.INT.atLeast(1), "tokens generated per row")
       .withDefault(64);
-  static final Flag<Integer> REPEATS = Flag.of("repeats", "N", Flag.atLeast(1), "timed runs per cell (the median "
+  static final Flag<Integer> REPEATS = Flag.of("repeats", "N", Flag.Type.INT.atLeast(1), "timed runs per cell (the median "
       + "is reported)").withDefault(3);
-  static final Flag<Integer> SCORE_BATCH = Flag.of("score-batch", "B", Flag.atLeast(0),
+  static final Flag<Integer> SCORE_BATCH = Flag.of("score-batch", "B", Flag.Type.INT.atLeast(0),
       "with --score-tokens: score once, B rows, instead of at every sampling batch; 0 = off").withDefault(0);
-  static final Flag<Integer> SCORE_TOKENS = Flag.of("score-tokens", "L", Flag.atLeast(0),
+  static final Flag<Integer> SCORE_TOKENS = Flag.of("score-tokens", "L", Flag.Type.INT.atLeast(0),
       "with --score-batch: rows of L tokens (1 context + L-1 scored), L >= 2; 0 = off").withDefault(0);
   static final Flags FLAGS = Flags.of(SHAPE, BATCHES, PROMPT_TOKENS, NEW_TOKENS, REPEATS, SCORE_BATCH, SCORE_TOKENS)
       .with(ModelArgs.GROUP.optional(ModelArgs.MODEL), SamplingArgs.GROUP.only(SamplingArgs.GREEDY),

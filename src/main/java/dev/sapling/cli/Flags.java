@@ -62,8 +62,10 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
         find(k);
       }
       for (Flag<?> f : flags) {
-        if (Arrays.stream(kept).anyMatch(k -> k.name().equals(f.name()))) {
-          out.add(f);
+        for (Flag<?> k : kept) {
+          if (k.name().equals(f.name())) {
+            out.add(f);
+          }
         }
       }
       return new Group(title, out);
@@ -125,8 +127,16 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
     positionals = List.copyOf(positionals);
     subcommands = List.copyOf(subcommands);
     List<Group> ordered = new ArrayList<>();
-    groups.stream().filter(g -> g.title().isEmpty()).forEach(ordered::add);
-    groups.stream().filter(g -> !g.title().isEmpty()).forEach(ordered::add);
+    for (Group g : groups) {
+      if (g.title().isEmpty()) {
+        ordered.add(g);
+      }
+    }
+    for (Group g : groups) {
+      if (!g.title().isEmpty()) {
+        ordered.add(g);
+      }
+    }
     groups = List.copyOf(ordered);
     Set<String> names = new LinkedHashSet<>();
     for (Group g : groups) {
@@ -204,13 +214,20 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
         out.add(f.name());
       }
     }
-    subcommands.forEach(s -> out.addAll(s.flags().switchNames()));
+    for (Subcommand s : subcommands) {
+      out.addAll(s.flags().switchNames());
+    }
     return out;
   }
 
   /** The subcommand named {@code word}, if there is one. */
   public Optional<Subcommand> subcommand(String word) {
-    return subcommands.stream().filter(s -> s.name().equals(word)).findFirst();
+    for (Subcommand s : subcommands) {
+      if (s.name().equals(word)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Reads {@code argv} (the words after the command's name) against this declaration. */
@@ -246,7 +263,8 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
   public Named resolve(String name, List<String> argv) {
     int at = subcommands.isEmpty() ? -1 : firstWord(argv);
     Optional<Subcommand> sub = at < 0 ? Optional.empty() : subcommand(argv.get(at));
-    return sub.map(s -> new Named(name + " " + s.name(), s.flags())).orElseGet(() -> new Named(name, this));
+    return sub.isPresent() ? new Named(name.concat(" ").concat(sub.get().name()), sub.get().flags())
+        : new Named(name, this);
   }
 
   /** A declaration and the words that name it after {@code sapling} ({@code check smoke}). */
@@ -263,41 +281,47 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
     if (!subcommands.isEmpty()) {
       for (Subcommand s : subcommands) {
         StringBuilder head = new StringBuilder(s.name());
-        s.flags().positionals().forEach(p -> head.append(' ').append(p.label()));
-        List<String> summary = wrap(head + ": " + s.summary(), HELP_WIDTH - 4);
-        b.append("  ").append(summary.get(0)).append('\n');
-        summary.subList(1, summary.size()).forEach(line -> b.append("    ").append(line).append('\n'));
-        List<Help> lines = new ArrayList<>();
-        s.flags().positionals().forEach(p -> lines.add(new Help(p.label(), p.help())));
-        s.flags().byName().values().forEach(f -> lines.add(help(f)));
+        for (Positional p : s.flags().positionals()) {
+          head.append(' ').append(p.label());
+        }
+        List<String> summary = wrap(head.append(": ").append(s.summary()).toString(), HELP_WIDTH - 4);
+        for (int i = 0; i < summary.size(); i++) {
+          b.append(i == 0 ? "  " : "    ").append(summary.get(i)).append('\n');
+        }
+        List<Help> lines = s.flags().helpLines(true);
         append(b, lines, 4, column(lines, 4));
       }
     } else {
-      List<Help> own = new ArrayList<>();
-      positionals.forEach(p -> own.add(new Help(p.label(), p.help())));
-      groups.stream().filter(g -> g.title().isEmpty()).forEach(g -> g.flags().forEach(f -> own.add(help(f))));
-      List<Help> all = new ArrayList<>(own);
-      byName().values().forEach(f -> all.add(help(f)));
-      int column = column(all, 2);
-      append(b, own, 2, column);
+      int column = column(helpLines(true), 2);
+      append(b, helpLines(false), 2, column);
       for (Group g : groups) {
         if (!g.title().isEmpty() && !g.flags().isEmpty()) {
           b.append(g.title()).append(":\n");
-          append(b, g.flags().stream().map(Flags::help).toList(), 2, column);
+          List<Help> lines = new ArrayList<>();
+          for (Flag<?> f : g.flags()) {
+            lines.add(help(f));
+          }
+          append(b, lines, 2, column);
         }
       }
     }
     if (!notes.isEmpty()) {
-      wrap(notes, HELP_WIDTH).forEach(line -> b.append(line).append('\n'));
+      for (String line : wrap(notes, HELP_WIDTH)) {
+        b.append(line).append('\n');
+      }
     }
     return b.toString().stripTrailing();
   }
 
   /** {@code usage: sapling NAME REQUIRED-FLAGS WORDS [options]}: the first line of help and of a usage error. */
   public String synopsis(String name) {
-    List<String> parts = new ArrayList<>(List.of("usage: sapling " + name));
+    List<String> parts = new ArrayList<>(List.of("usage: sapling ".concat(name)));
     if (!subcommands.isEmpty()) {
-      parts.add(String.join("|", subcommands.stream().map(Subcommand::name).toList()));
+      List<String> names = new ArrayList<>();
+      for (Subcommand s : subcommands) {
+        names.add(s.name());
+      }
+      parts.add(String.join("|", names));
       parts.add("[options]");
       return String.join(" ", parts);
     }
@@ -309,11 +333,29 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
         optional = true;
       }
     }
-    positionals.forEach(p -> parts.add(p.label()));
+    for (Positional p : positionals) {
+      parts.add(p.label());
+    }
     if (optional) {
       parts.add("[options]");
     }
     return String.join(" ", parts);
+  }
+
+  /** The help lines of the positional words and the flags: all of them, or only the command's own (untitled). */
+  private List<Help> helpLines(boolean all) {
+    List<Help> lines = new ArrayList<>();
+    for (Positional p : positionals) {
+      lines.add(new Help(p.label(), p.help()));
+    }
+    for (Group g : groups) {
+      if (all || g.title().isEmpty()) {
+        for (Flag<?> f : g.flags()) {
+          lines.add(help(f));
+        }
+      }
+    }
+    return lines;
   }
 
   /** One line of help: what is typed, and what it does. */
@@ -324,7 +366,7 @@ public record Flags(List<Group> groups, List<Positional> positionals, String not
     List<String> extras = new ArrayList<>();
     String dflt = f.defaultText();
     if (!dflt.isEmpty()) {
-      extras.add("default " + dflt);
+      extras.add("default ".concat(dflt));
     }
     if (f.kind() == Flag.Kind.REPEATED) {
       extras.add("repeatable");

@@ -21,7 +21,7 @@ import java.nio.file.Path;
  */
 public final class GateCommand implements Command {
   static final Flag<String> FORCE = Flag.of("force", "REASON",
-      Flag.Type.TEXT.where(r -> !r.isBlank(), "a reason (text that is not blank)"),
+      Flag.Type.TEXT.notBlank(),
       "accept a failing dataset; the reason is recorded in its manifest");
   static final Flags FLAGS = Flags.of(FORCE)
       .withPositionals(new Flags.Positional("DIR",

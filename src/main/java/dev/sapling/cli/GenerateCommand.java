@@ -19,7 +19,7 @@ final class GenerateCommand implements Command {
   static final Flag<String> PROMPT = Flag.of("prompt", "TEXT", Flag.Type.TEXT,
       "text to continue (default: empty, i.e. start from BOS); give --prompt or --prompts");
   static final Flag<Path> PROMPTS = Flag.of("prompts", "FILE.jsonl", Flag.Type.PATH, "one {\"prompt\": TEXT} per line");
-  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.atLeast(1),
+  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.Type.INT.atLeast(1),
       "rows (prompts x samples) per batch").withDefault(Generator.DEFAULT_MAX_BATCH_ROWS);
   static final Flags FLAGS = Flags.of(PROMPT, PROMPTS, BATCH_SIZE)
       .with(ModelArgs.GROUP, SamplingArgs.GROUP, OutputArgs.GROUP.only(OutputArgs.JSON))

@@ -23,7 +23,7 @@ final class ModelArgs {
   static final Flag<Path> MODEL = Flag.of("model", "PATH", Flag.Type.PATH,
       "a .gguf file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json)").mandatory();
   static final Flag<String> DEVICE = Flag.of("device", "cpu|gpu|auto",
-      Flag.Type.of("cpu, gpu or auto", ModelArgs::deviceWord),
+      Flag.Type.of("cpu, gpu or auto", new DeviceWord()),
       "where to run (auto = gpu when one is visible); gpu never falls back to the CPU").withDefault("cpu");
   /** The group as generate, score and logits use it; others vary which flags are required or defaulted. */
   static final Flags.Group GROUP = Flags.Group.of("model and device", MODEL, DEVICE);
@@ -50,13 +50,19 @@ final class ModelArgs {
     return DeviceSelector.standard().select(name);
   }
 
-  /** A {@code --device} word, checked when the command line is parsed and kept as given. */
-  private static String deviceWord(String word) {
-    try {
-      DeviceSelector.Request.parse(word);
-      return word;
-    } catch (SaplingException e) {
-      throw new Flag.Problem("unknown value '" + word + "'; expected cpu, gpu or auto");
+  /**
+   * A {@code --device} word, checked when the command line is parsed and kept as given. A class, not a method
+   * reference: the first lambda of a run costs the JVM milliseconds, and every command declares {@code --device}.
+   */
+  private static final class DeviceWord implements java.util.function.Function<String, String> {
+    @Override
+    public String apply(String word) {
+      try {
+        DeviceSelector.Request.parse(word);
+        return word;
+      } catch (SaplingException e) {
+        throw new Flag.Problem("unknown value '" + word + "'; expected cpu, gpu or auto");
+      }
     }
   }
 }

@@ -19,30 +19,30 @@ final class SamplingArgs {
 
   static final Flag<Boolean> GREEDY = Flag.toggle("greedy", "argmax decoding instead of sampling (temperature 0)");
   static final Flag<Double> TEMPERATURE = Flag.of("temperature", "T",
-      Flag.Type.NUMBER.where(t -> Double.isFinite(t) && t >= 0, "a number >= 0 (0 = greedy)"),
+      Flag.Type.NUMBER.atLeast(0),
       "divides the logits; 0 is greedy").withDefault(DEFAULTS.temperature());
-  static final Flag<Integer> TOP_K = Flag.of("top-k", "K", Flag.atLeast(0),
+  static final Flag<Integer> TOP_K = Flag.of("top-k", "K", Flag.Type.INT.atLeast(0),
       "keep only the K most likely tokens; 0 = off").withDefault(DEFAULTS.topK());
   static final Flag<Double> TOP_P = Flag.of("top-p", "P",
-      Flag.Type.NUMBER.where(p -> p > 0 && p <= 1, "a number in (0, 1] (1 = off)"),
+      Flag.Type.NUMBER.above(0).atMost(1),
       "keep the most likely tokens whose probabilities add up to P; 1 = off").withDefault(DEFAULTS.topP());
   static final Flag<Double> MIN_P = Flag.of("min-p", "P",
-      Flag.Type.NUMBER.where(p -> p >= 0 && p <= 1, "a number in [0, 1] (0 = off)"),
+      Flag.Type.NUMBER.atLeast(0).atMost(1),
       "keep tokens at least P times as likely as the most likely one; 0 = off").withDefault(DEFAULTS.minP());
   static final Flag<Double> REPETITION_PENALTY = Flag.of("repetition-penalty", "R",
-      Flag.Type.NUMBER.where(r -> Double.isFinite(r) && r > 0, "a number > 0 (1 = off)"),
+      Flag.Type.NUMBER.above(0),
       "CTRL-style penalty on every token already in the prompt or the completion; 1 = off")
       .withDefault(DEFAULTS.repetitionPenalty());
   static final Flag<Double> PRESENCE_PENALTY = Flag.of("presence-penalty", "P",
-      Flag.Type.NUMBER.where(Double::isFinite, "a finite number (0 = off)"),
+      Flag.Type.NUMBER,
       "subtracted from the logit of every token already generated; 0 = off")
       .withDefault(DEFAULTS.presencePenalty());
-  static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.atLeast(1),
+  static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.Type.INT.atLeast(1),
       "new tokens at most per completion (then finish_reason is length)").withDefault(DEFAULTS.maxNewTokens());
   static final Flag<List<String>> STOP = Flag.of("stop", "STR",
-      Flag.Type.TEXT.where(s -> !s.isEmpty(), "a non-empty string"),
+      Flag.Type.TEXT.nonEmpty(),
       "stop sequence, excluded from the text").repeatable();
-  static final Flag<Integer> N = Flag.of("n", "K", Flag.atLeast(1),
+  static final Flag<Integer> N = Flag.of("n", "K", Flag.Type.INT.atLeast(1),
       "samples per prompt, sharing the prompt's prefill").withDefault(DEFAULTS.n());
   static final Flag<Long> SEED = Flag.of("seed", "S", Flag.Type.LONG,
       "the random seed: the same seed and inputs give the same output").withDefault(DEFAULTS.seed());

@@ -19,9 +19,9 @@ final class ScoreCommand implements Command {
   static final Flag<Path> PAIRS = Flag.of("pairs", "FILE.jsonl", Flag.Type.PATH,
       "lines {\"context\": TEXT, \"continuation\": TEXT} (BOS added to the context when the model adds one) or "
       + "{\"context_ids\": [...], \"continuation_ids\": [...]} (used exactly as given)").mandatory();
-  static final Flag<Integer> TOP_ALTERNATIVES = Flag.of("top-alternatives", "K", Flag.atLeast(0),
+  static final Flag<Integer> TOP_ALTERNATIVES = Flag.of("top-alternatives", "K", Flag.Type.INT.atLeast(0),
       "also print the K most likely tokens at each position (top_logprobs)").withDefault(0);
-  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.atLeast(1), "rows per batch")
+  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.Type.INT.atLeast(1), "rows per batch")
       .withDefault(Scorer.DEFAULT_MAX_BATCH_ROWS);
   static final Flags FLAGS = Flags.of(PAIRS, TOP_ALTERNATIVES, BATCH_SIZE).with(ModelArgs.GROUP)
       .withNotes("Prints per pair: {\"logprob_sum\", \"logprob_mean\", \"tokens\", \"token_logprobs\"}.");

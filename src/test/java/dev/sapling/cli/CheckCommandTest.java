@@ -72,7 +72,7 @@ class CheckCommandTest {
     Run r = sapling("check", "--help");
     assertEquals(0, r.code());
     String oneLine = r.err().replaceAll("\\s+", " ");
-    for (CheckCommand.Check c : CheckCommand.CHECKS) {
+    for (CheckCommand.Check c : CheckCommand.checks()) {
       assertTrue(oneLine.contains(" " + c.name() + ": " + c.summary() + " "), r.err());
       for (Flag<?> f : c.flags().byName().values()) {
         assertTrue(r.err().contains("    " + f.term() + " "), f.name());
@@ -85,7 +85,7 @@ class CheckCommandTest {
   @Test
   void noFlagIsASwitchInOneCheckAndTakesAValueInAnother() {
     Map<String, Boolean> isSwitch = new HashMap<>();
-    for (CheckCommand.Check c : CheckCommand.CHECKS) {
+    for (CheckCommand.Check c : CheckCommand.checks()) {
       for (Flag<?> f : c.flags().byName().values()) {
         boolean sw = f.kind() == Flag.Kind.SWITCH;
         Boolean before = isSwitch.putIfAbsent(f.name(), sw);

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class FlagsTest {
   static final Flag<Path> MODEL = Flag.of("model", "PATH", Flag.Type.PATH, "the model").mandatory();
-  static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.atLeast(1), "new tokens at most")
+  static final Flag<Integer> MAX_TOKENS = Flag.of("max-tokens", "N", Flag.Type.INT.atLeast(1), "new tokens at most")
       .withDefault(256);
-  static final Flag<Double> TOP_P = Flag.of("top-p", "P", Flag.Type.NUMBER.where(p -> p > 0 && p <= 1,
-      "a number in (0, 1]"), "nucleus");
+  static final Flag<Double> TOP_P = Flag.of("top-p", "P", Flag.Type.NUMBER.above(0).atMost(1),
+      "nucleus");
   static final Flag<Boolean> GREEDY = Flag.toggle("greedy", "argmax decoding");
   static final Flag<List<String>> STOP = Flag.of("stop", "STR", Flag.Type.TEXT, "stop sequence").repeatable();
   static final Flag<int[]> IDS = Flag.of("ids", "LIST", Flag.Type.INT_LIST, "token ids");
@@ -142,7 +142,7 @@ class FlagsTest {
   @Test
   void subcommandsAreFoundBeforeOrAfterFlagsAndEachHasItsOwnFlags() {
     Flag<Boolean> bench = Flag.toggle("bench", "time it");
-    Flag<Integer> steps = Flag.of("steps", "N", Flag.atLeast(1), "steps").withDefault(30);
+    Flag<Integer> steps = Flag.of("steps", "N", Flag.Type.INT.atLeast(1), "steps").withDefault(30);
     Flags flags = Flags.ofSubcommands("check", List.of(new Flags.Subcommand("smoke", "s", Flags.of(bench)),
         new Flags.Subcommand("sampling", "t", Flags.of(steps, bench))));
     Args a = flags.parse(List.of("--bench", "sampling", "--steps", "5"));
@@ -182,5 +182,39 @@ class FlagsTest {
       assertTrue(line.length() <= 116, line);
     }
     assertTrue(lines.get(2).startsWith("             word"), lines.get(2));
+  }
+
+  @Test
+  void typesSayWhatTheyExpectFromTheirBounds() {
+    assertEquals("an integer >= 1", Flag.Type.INT.atLeast(1).expected());
+    assertEquals("a number in (0, 1]", Flag.Type.NUMBER.above(0).atMost(1).expected());
+    assertEquals("a number in [0, 0.5]", Flag.Type.NUMBER.atLeast(0).atMost(0.5).expected());
+    assertEquals("a number > 0", Flag.Type.NUMBER.above(0).expected());
+    assertEquals("comma-separated integers >= 1", Flag.Type.INT_LIST.atLeast(1).expected());
+    assertEquals("one of cpu, gpu", Flag.Type.oneOf("cpu", "gpu").expected());
+    assertEquals("text that is not blank", Flag.Type.TEXT.notBlank().expected());
+    assertThrows(IllegalStateException.class, () -> Flag.Type.PATH.atLeast(1));
+    assertThrows(IllegalStateException.class, () -> Flag.Type.INT.nonEmpty());
+  }
+
+  @Test
+  void typesRefuseWhatTheirBoundsExclude() {
+    Flag<Double> t = Flag.of("temperature", "T", Flag.Type.NUMBER.atLeast(0), "t");
+    Flags flags = Flags.of(t);
+    assertEquals(0.0, flags.parse(List.of("--temperature", "0")).get(t));
+    for (String bad : List.of("-0.1", "NaN", "Infinity", "")) {
+      assertEquals("--temperature expects a number >= 0; got '" + bad + "'",
+          refused(flags, "--temperature=" + bad).getMessage());
+    }
+    Flag<int[]> batches = Flag.of("batches", "LIST", Flag.Type.INT_LIST.atLeast(1), "b");
+    assertEquals("--batches: '0' in '1,0' is out of range; expected comma-separated integers >= 1",
+        refused(Flags.of(batches), "--batches", "1,0").getMessage());
+    Flag<String> reason = Flag.of("force", "REASON", Flag.Type.TEXT.notBlank(), "why");
+    assertEquals("--force expects text that is not blank; got ' '", refused(Flags.of(reason), "--force", " ")
+        .getMessage());
+    Flag<List<String>> only = Flag.of("only", "LIST", Flag.Type.someOf(List.of("a", "b")), "o");
+    assertEquals(List.of("a", "b"), Flags.of(only).parse(List.of("--only", "A, b")).get(only));
+    assertEquals("--only: unknown value 'c'; expected some of a, b", refused(Flags.of(only), "--only", "a,c")
+        .getMessage());
   }
 }
