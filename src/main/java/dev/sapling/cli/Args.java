@@ -159,7 +159,8 @@ public final class Args {
       for (Flags.Positional p : words) {
         labels.add(p.label());
       }
-      throw new CliUsageException("expected " + String.join(" ", labels) + " (" + words.size() + (words.size() == 1 ? " word" : " words") + "); got " + positional.size()
+      throw new CliUsageException("expected " + String.join(" ", labels) + " (" + words.size()
+          + (words.size() == 1 ? " word" : " words") + "); got " + positional.size()
           + (positional.isEmpty() ? "" : ": '" + String.join("', '", positional) + "'"));
     }
     return new Args(values, positional, byName, subcommand);

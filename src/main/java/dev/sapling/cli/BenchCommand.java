@@ -44,12 +44,12 @@ public final class BenchCommand implements Command {
   static final Flag<int[]> BATCHES = Flag.of("batches", "LIST",
       Flag.Type.INT_LIST.atLeast(1),
       "sampling batch sizes").withDefault(new int[] {1, 8, 32});
-  static final Flag<Integer> PROMPT_TOKENS = Flag.of("prompt-tokens", "N", Flag.Type.INT.atLeast(1), "prompt length")
-      .withDefault(32);
-  static final Flag<Integer> NEW_TOKENS = Flag.of("new-tokens", "N", Flag.Type.INT.atLeast(1), "tokens generated per row")
-      .withDefault(64);
-  static final Flag<Integer> REPEATS = Flag.of("repeats", "N", Flag.Type.INT.atLeast(1), "timed runs per cell (the median "
-      + "is reported)").withDefault(3);
+  static final Flag<Integer> PROMPT_TOKENS = Flag.of("prompt-tokens", "N", Flag.Type.INT.atLeast(1),
+      "prompt length").withDefault(32);
+  static final Flag<Integer> NEW_TOKENS = Flag.of("new-tokens", "N", Flag.Type.INT.atLeast(1),
+      "tokens generated per row").withDefault(64);
+  static final Flag<Integer> REPEATS = Flag.of("repeats", "N", Flag.Type.INT.atLeast(1),
+      "timed runs per cell (the median is reported)").withDefault(3);
   static final Flag<Integer> SCORE_BATCH = Flag.of("score-batch", "B", Flag.Type.INT.atLeast(0),
       "with --score-tokens: score once, B rows, instead of at every sampling batch; 0 = off").withDefault(0);
   static final Flag<Integer> SCORE_TOKENS = Flag.of("score-tokens", "L", Flag.Type.INT.atLeast(0),

@@ -63,7 +63,8 @@ public final class CheckCommand implements Command {
             Flags.of(DTYPES, ONLY).with(DEVICE),
             (a, out, err) -> GpuFixtureCheck.run(new GpuFixtureCheck.Options(a.get(ModelArgs.DEVICE),
                 a.optional(DTYPES).orElse(List.of()), a.get(ONLY)), out)),
-        new Check("adamw", "the fused AdamW update against the composed one (AdamWParityCheck)", Flags.of().with(DEVICE),
+        new Check("adamw", "the fused AdamW update against the composed one (AdamWParityCheck)",
+            Flags.of().with(DEVICE),
             (a, out, err) -> AdamWParityCheck.checkAll(a.get(ModelArgs.DEVICE), out)),
         new Check("sampling", "time of one step's token choice, host vs composed vs native, and their agreement "
             + "(SamplingBench)", Flags.of(STEPS).with(DEVICE),

@@ -30,8 +30,10 @@ import java.nio.file.Path;
 public final class PilotCommand implements Command {
   static final Flag<Path> SEEDS = Flag.of("seeds", "FILE", Flag.Type.PATH,
       "seed tasks, Self-Instruct JSONL (default: the 175 embedded Self-Instruct tasks)");
-  static final Flag<Integer> COUNT = Flag.of("count", "N", Flag.Type.INT.atLeast(1), "instructions to accept").withDefault(20);
-  static final Flag<Integer> K = Flag.of("k", "K", Flag.Type.INT.atLeast(1), "responses per instruction").withDefault(4);
+  static final Flag<Integer> COUNT = Flag.of("count", "N", Flag.Type.INT.atLeast(1), "instructions to accept")
+      .withDefault(20);
+  static final Flag<Integer> K = Flag.of("k", "K", Flag.Type.INT.atLeast(1), "responses per instruction")
+      .withDefault(4);
   static final Flag<Integer> BATCH_ROWS = Flag.of("batch-rows", "R", Flag.Type.INT.atLeast(1),
       "rows per generation batch (speed only, never part of a stage's signature)")
       .withDefault(RunSettings.DEFAULT_BATCH_ROWS);
