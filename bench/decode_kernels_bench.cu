@@ -1,7 +1,7 @@
-// Times Sapling's small-batch decode kernels (src/main/native/kernels/decode_kernels.cu) one by one on a GPU, at
+// Times Sapling's small-batch decode kernels (src/main/native/cuda/decode_kernels.cu) one by one on a GPU, at
 // the Llama-3.2-1B shapes, with CUDA events over many launches (no PyTorch, no Java): where a kernel's time goes when
 // the decode step's trace says it is slow. Build and run on the GPU host:
-//   nvcc -std=c++17 -O3 -arch=sm_90 -I src/main/native/kernels bench/decode_kernels_bench.cu -o /tmp/kbench && /tmp/kbench
+//   nvcc -std=c++17 -O3 -arch=sm_90 -I src/main/native/cuda bench/decode_kernels_bench.cu -o /tmp/kbench && /tmp/kbench
 // Prints one line per kernel and shape: microseconds per call (CUDA-graph replays) and the weights read per second.
 #include "decode_kernels.cu"
 

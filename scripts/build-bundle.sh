@@ -3,7 +3,8 @@
 #   jre/                 jlink runtime (only the modules the jars need; compressed, no debug, headers or man pages)
 #   target/sapling.jar   Sapling, and target/lib/ its runtime jars WITHOUT DJL's CPU libtorch and DJL's JNI jar
 #                        (the bridge replaces both) and with the tokenizers jar cut to its linux-x86_64 library
-#   native/              the bridge's C++ sources + CMakeLists.txt, and include/ with jni.h for hosts without a JDK
+#   native/              the bridge's sources by role (common/, djl-engine/, sapling/, cuda/) + CMakeLists.txt, and
+#                        include/ with jni.h for hosts without a JDK
 #   scripts/             gpu-setup.sh (builds the bridge against the host's torch), gpu-smoke.sh (`sapling check smoke`)
 #   sapling              the launcher (uses jre/ when present)
 #   kernel/              the Jupyter kernelspec template (not with --lean)
@@ -109,8 +110,9 @@ echo "build-bundle: jlink $modules" >&2
   --exclude-files='**/lib/ct.sym' --output "$out/jre"
 strip -p --strip-unneeded "$out/jre/lib/server/libjvm.so" 2>/dev/null || true
 
-cp src/main/native/*.cc src/main/native/*.h src/main/native/CMakeLists.txt "$out/native/"
-mkdir -p "$out/native/kernels" && cp src/main/native/kernels/* "$out/native/kernels/"
+# the bridge's sources by role: CMakeLists.txt, common/, djl-engine/, sapling/, cuda/ (docs/gpu.md)
+cp src/main/native/CMakeLists.txt "$out/native/"
+cp -R src/main/native/common src/main/native/djl-engine src/main/native/sapling src/main/native/cuda "$out/native/"
 cp "$java_home/include/jni.h" "$java_home/include/linux/jni_md.h" "$out/include/"
 cp scripts/gpu-setup.sh scripts/gpu-smoke.sh "$out/scripts/"
 cp sapling "$out/sapling"

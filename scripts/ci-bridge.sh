@@ -13,7 +13,7 @@ bridge_env="$(scripts/cpu-bridge.sh target/cpu-bridge)"
 eval "$bridge_env"
 export SAPLING_REQUIRE_BRIDGE=1
 # Test classes that use BridgeRequirement belong in the first line; the second holds engine-level tests.
-bridge_tests=FusedOpsTest,BridgeCoverageTest,DeviceSamplingTest,FusedAdamWTest,AdamWTest,AdamWParityCheckTest
+bridge_tests=FusedOpsTest,LoadOptionsTest,BridgeCoverageTest,DeviceSamplingTest,FusedAdamWTest,AdamWTest,AdamWParityCheckTest
 bridge_tests+=,TransformerTest,StaticDecoderTest,GeneratorTest,ScorerTest,StoriesRuntimeTest,DeviceTokenSelectorTest,TokenSelectorTest
 bridge_tests+=,AsyncReadbackTest,PipelinedDecodeTest,RuntimeChecksTest,CheckCommandTest
 ./mvnw -B test -Dtest="$bridge_tests"

@@ -3,7 +3,8 @@
 # torch version and bridge source, into a cache folder, and prints the environment DJL needs to use it:
 #   eval "$(scripts/gpu-setup.sh)"      # then: ./sapling ... --device gpu
 # Environment: SAPLING_PYTHON (python with torch; default python3), SAPLING_CACHE_DIR (default ~/.cache/sapling),
-# SAPLING_BRIDGE_SOURCES (bridge sources; default native/ in a bundle or src/main/native in a checkout).
+# SAPLING_BRIDGE_SOURCES (bridge sources: CMakeLists.txt, common/, djl-engine/, sapling/, cuda/; default native/ in a
+# bundle or src/main/native in a checkout).
 # Only `export` lines go to stdout; progress and errors go to stderr. Exit status non-zero when no bridge results.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,7 +40,9 @@ version="${torch_version%%+*}"
 if [ -n "$cuda_version" ]; then flavor="cu$(echo "$cuda_version" | tr -d .)"; else flavor="cpu"; fi
 log "torch $torch_version (CUDA ${cuda_version:-none}, GPU visible: $cuda_ok) at $torch_lib"
 
-hash="$(cat "$src"/*.cc "$src"/*.h "$src"/kernels/* "$src"/CMakeLists.txt | sha256sum | cut -c1-12)"
+# every source file, by path and content (common/, djl-engine/, sapling/, cuda/ and CMakeLists.txt)
+hash="$(cd "$src" && find . -type f \( -name '*.cc' -o -name '*.h' -o -name '*.cu' -o -name CMakeLists.txt \) \
+  | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)"
 cache="${SAPLING_CACHE_DIR:-$HOME/.cache/sapling}/bridge/${torch_version}-${hash}"
 lib="$cache/libdjl_torch.so"
 
@@ -59,17 +62,18 @@ build_with_cmake() {
   cp "$cache/build/libdjl_torch.so" "$lib"
 }
 
-# Fallback without CMake: plain g++ against torch's include and lib folders.
+# Fallback without CMake: plain g++ against torch's include and lib folders, without the CUDA and profiler sources
+# (Sapling's natives in the files it builds are bound all the same: sapling/natives.cc skips the absent ones).
 build_with_gxx() {
   local objs=() cuda_libs=() f pids=() ok=0
   mkdir -p "$cache/gxx"
   : >"$cache/gxx.log"
   [ -f "$torch_lib/libtorch_cuda.so" ] && cuda_libs=(-ltorch_cuda -lc10_cuda)
-  for f in "$src"/*.cc; do
-    case "$(basename "$f")" in bridge_cuda.cc|bridge_profiler.cc|bridge_kernels.cc) continue ;; esac
-    local o="$cache/gxx/$(basename "$f" .cc).o"
+  for f in "$src"/common/*.cc "$src"/djl-engine/*.cc "$src"/sapling/*.cc; do
+    case "${f#"$src"/}" in djl-engine/cuda.cc|djl-engine/profiler.cc|sapling/cuda_graphs.cc) continue ;; esac
+    local o="$cache/gxx/$(basename "$(dirname "$f")")-$(basename "$f" .cc).o"
     objs+=("$o")
-    g++ -std=c++17 -O2 -fPIC -D_GLIBCXX_USE_CXX11_ABI="$cxx11_abi" -I"$torch_include" \
+    g++ -std=c++17 -O2 -fPIC -D_GLIBCXX_USE_CXX11_ABI="$cxx11_abi" -I"$src" -I"$torch_include" \
       -I"$torch_include/torch/csrc/api/include" -I"$jni_include" -I"$jni_include/linux" \
       -c "$f" -o "$o" >>"$cache/gxx.log" 2>&1 &
     pids+=($!)
@@ -90,11 +94,15 @@ else
   if command -v cmake >/dev/null && command -v ninja >/dev/null; then
     build_with_cmake "" || status=$?
     if [ "$status" = 1 ]; then
-      failed="$(grep -o 'FAILED: [^ ]*' "$cache/build.log" | grep -o 'bridge_[a-z_]*\.cc\|decode_kernels\.cu' \
-        | sed 's#^decode_kernels\.cu$#kernels/decode_kernels.cu#' | sort -u | tr '\n' ';' | sed 's/;$//')"
+      # ninja names the object: FAILED: CMakeFiles/djl_torch.dir/sapling/fused_ops.cc.o -> sapling/fused_ops.cc
+      failed="$(grep -o 'FAILED: [^ ]*' "$cache/build.log" \
+        | grep -o '\(common\|djl-engine\|sapling\|cuda\)/[a-z_]*\.\(cc\|cu\)' | sort -u | tr '\n' ';' | sed 's/;$//')"
       log "compile failures in: ${failed:-?} (see $cache/build.log)"
       grep -m 20 'error' "$cache/build.log" >&2 || true
-      core="$(echo "$failed" | tr ';' '\n' | grep -v -E '^(bridge_module|bridge_profiler|bridge_fused|bridge_optim|bridge_sampling|bridge_readback|bridge_cuda|bridge_kernels)\.cc$|^kernels/decode_kernels\.cu$' || true)"
+      # optional: TorchScript, the profiler and DJL's CUDA native; Sapling's natives but their registration; CUDA kernels
+      core="$(echo "$failed" | tr ';' '\n' \
+        | grep -v -E '^djl-engine/(module|profiler|cuda)\.cc$|^sapling/(fused_ops|adamw|sampling|readback|cuda_graphs)\.cc$|^cuda/' \
+        || true)"
       if [ -n "$failed" ] && [ -z "$core" ]; then
         log "leaving out the optional sources $failed and building again"
         rm -rf "$cache/build"

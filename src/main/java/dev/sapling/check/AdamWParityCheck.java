@@ -141,7 +141,7 @@ public final class AdamWParityCheck {
     Optional<AdamWUpdate> fused = FusedAdamW.load();
     if (fused.isEmpty()) {
       out.println("FAILED: FusedAdamW is not available (the engine is not on Sapling's bridge, or "
-          + "bridge_optim.cc was left out of it: see gpu-setup.sh's log)");
+          + "sapling/adamw.cc was left out of it: see gpu-setup.sh's log)");
       return 1;
     }
     // bfloat16 arrays abort DJL's own JNI on the CPU; the bridge handles them

@@ -8,14 +8,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.model.TensorOps;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import dev.sapling.runtime.sampling.RecordedPlainSampler;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Sapling's small-batch decode kernels (src/main/native/kernels) against the ATen ops they stand in for: each step
+ * Sapling's small-batch decode kernels (src/main/native/cuda) against the ATen ops they stand in for: each step
  * run twice through the same {@link FusedOps} native, kernels on and off ({@link FusedOps#useDecodeKernels}),
  * in BF16 at the Llama-3.2-1B shape for 1 to 5 rows (products run as kernels up to 2 rows, attention up to 4; beyond,
  * the ATen ops must run). Passes

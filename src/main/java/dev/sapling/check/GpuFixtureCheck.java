@@ -9,7 +9,7 @@ import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.device.DeviceSelector;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -28,7 +28,7 @@ import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.Scorer;
 import dev.sapling.runtime.device.AsyncReadback;
 import dev.sapling.runtime.device.DeviceSelector;
-import dev.sapling.runtime.device.FusedOps;
+import dev.sapling.model.FusedOps;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

@@ -1,13 +1,11 @@
 package dev.sapling.cli;
 
 import ai.djl.Device;
-import dev.sapling.model.TensorOps;
 import dev.sapling.model.loader.CleanModelLoader;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.SaplingException;
 import dev.sapling.runtime.device.DeviceSelector;
-import dev.sapling.runtime.device.FusedOps;
 import java.nio.file.Path;
 
 /**
@@ -33,11 +31,7 @@ final class ModelArgs {
   static LoadedModel load(Args args, java.io.PrintStream err) {
     Path model = args.get(MODEL);
     Device device = device(args.get(DEVICE));
-    LoadOptions options = LoadOptions.defaults().withDevice(device);
-    if (device.isGpu()) {
-      // Sapling's fused natives when the GPU bridge is loaded (docs/gpu.md); composed DJL ops otherwise
-      options = options.withOps(FusedOps.load().orElse(TensorOps.composed()));
-    }
+    LoadOptions options = LoadOptions.defaults().withDevice(device); // the loader picks the ops (docs/gpu.md)
     LoadedModel loaded = new CleanModelLoader(options).load(model);
     err.println("loaded " + loaded.manifest().architecture() + " from " + loaded.manifest().path() + " ("
         + loaded.manifest().format() + ", " + loaded.manifest().computeDtype() + " on " + loaded.device()

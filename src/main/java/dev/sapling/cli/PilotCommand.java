@@ -1,7 +1,6 @@
 package dev.sapling.cli;
 
 import ai.djl.Device;
-import dev.sapling.model.TensorOps;
 import dev.sapling.model.loader.LoadOptions;
 import dev.sapling.model.loader.LoadedModel;
 import dev.sapling.pipeline.Experiment;
@@ -14,7 +13,6 @@ import dev.sapling.pipeline.instructions.SeedTasks;
 import dev.sapling.pipeline.instructions.SelfInstruct;
 import dev.sapling.pipeline.responses.Responses;
 import dev.sapling.pipeline.run.RunSettings;
-import dev.sapling.runtime.device.FusedOps;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -71,10 +69,7 @@ public final class PilotCommand implements Command {
   public int run(Args args, PrintStream out, PrintStream err) {
     Options o = Options.parse(args);
     Device device = ModelArgs.device(o.device());
-    LoadOptions load = LoadOptions.defaults().withDevice(device);
-    if (device.isGpu()) {
-      load = load.withOps(FusedOps.load().orElse(TensorOps.composed()));
-    }
+    LoadOptions load = LoadOptions.defaults().withDevice(device); // the loader picks the ops (docs/gpu.md)
     SeedTasks seeds = o.seeds() == null ? Seeds.selfInstruct() : Seeds.jsonl(o.seeds());
     long start = System.nanoTime();
     try (LoadedModel model = Models.load(o.model(), load)) {

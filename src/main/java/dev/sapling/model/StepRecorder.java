@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * Records the device work of one step once and replays it with a single launch: CUDA graphs on the GPU
- * ({@code dev.sapling.runtime.device.CudaGraphRecorder}). A recorded step must read every changing input from device
+ * ({@link CudaGraphRecorder}). A recorded step must read every changing input from device
  * tensors it was recorded with (never from Java numbers, never copying from the host) and write its output to the
  * same tensor every time; {@link StaticDecoder} is the step written that way.
  *

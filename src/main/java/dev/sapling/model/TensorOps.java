@@ -70,7 +70,7 @@ public interface TensorOps {
    */
   default NDArray normProduct(NDArray x, NDArray norm, double eps, NDArray weight, NDArray bias,
       DataType computeType) {
-    NDArray product = rmsNorm(x, norm, eps, computeType).matMul(weight);
+    NDArray product = RowStableProduct.of(rmsNorm(x, norm, eps, computeType), weight);
     return bias == null ? product : product.add(bias);
   }
 
@@ -87,7 +87,8 @@ public interface TensorOps {
   default NDArray normLogits(NDArray x, NDArray norm, double eps, NDArray lmHead, DataType computeType) {
     NDArray h = rmsNorm(x, norm, eps, computeType);
     Shape s = h.getShape();
-    return h.reshape(-1, s.get(2)).matMul(lmHead).toType(DataType.FLOAT32, false).reshape(s.get(0), s.get(1), -1);
+    return RowStableProduct.of(h.reshape(-1, s.get(2)), lmHead).toType(DataType.FLOAT32, false)
+        .reshape(s.get(0), s.get(1), -1);
   }
 
   /**
@@ -170,7 +171,7 @@ public interface TensorOps {
 
     @Override
     public NDArray addProduct(NDArray residual, NDArray x, NDArray weight) {
-      return residual.add(x.matMul(weight));
+      return residual.add(RowStableProduct.of(x, weight));
     }
 
     @Override
@@ -181,7 +182,7 @@ public interface TensorOps {
 
     @Override
     public NDArray swiGluMlp(NDArray residual, NDArray x, NDArray gateUp, NDArray down) {
-      NDList gu = x.matMul(gateUp).split(2, x.getShape().dimension() - 1);
+      NDList gu = RowStableProduct.of(x, gateUp).split(2, x.getShape().dimension() - 1);
       NDArray gate = gu.get(0);
       return addProduct(residual, gate.mul(Activation.sigmoid(gate)).mul(gu.get(1)), down);
     }
@@ -200,10 +201,10 @@ public interface TensorOps {
       NDArray v = values.expandDims(2);                              // [b, kvh, 1, s, hd]
       NDArray grouped = q.reshape(batch, count, kvHeads, heads / kvHeads, hd)
           .transpose(0, 2, 3, 1, 4);                                 // [b, kvh, g, t, hd]
-      NDArray scores = grouped.matMul(k.transpose(0, 1, 2, 4, 3))
+      NDArray scores = RowStableProduct.batched(grouped, k.transpose(0, 1, 2, 4, 3))
           .mul(1.0 / Math.sqrt(hd)).add(mask);                       // [b, kvh, g, t, s]
       NDArray probs = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(computeType, false);
-      return probs.matMul(v)                                         // [b, kvh, g, t, hd]
+      return RowStableProduct.batched(probs, v)                      // [b, kvh, g, t, hd]
           .transpose(0, 3, 1, 2, 4).reshape(batch, count, heads * hd);
     }
   }

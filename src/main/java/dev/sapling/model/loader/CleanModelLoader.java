@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * Face folder ({@code config.json}, {@code model.safetensors} or a sharded index, {@code tokenizer.json}) or a GGUF
  * file. It never unpickles: {@code pytorch_model.bin}, {@code *.pt} and {@code *.pth} are refused. Chat templates are
  * ignored and recorded as stripped; the tokenizer adds no special tokens; whether prompts start with BOS is decided
- * here, once, and recorded in the {@link ModelManifest}.
+ * here, once, and recorded in the {@link ModelManifest}. The transformer runs the fastest ops the device has unless
+ * the options name others ({@link LoadOptions#resolveOps}): a model loaded here alone, in a notebook or a script, runs
+ * as fast as one the CLI loads.
  *
  * <pre>{@code
  * LoadedModel model = new CleanModelLoader().load(Path.of("models/stories260K/stories260K.gguf"));
@@ -210,7 +212,7 @@ public final class CleanModelLoader {
     NDManager manager = NDManager.newBaseManager(options.device());
     try {
       Weights weights = new WeightsBuilder(config, source, manager, computeType).build();
-      Transformer transformer = new Transformer(config, weights, options.ops());
+      Transformer transformer = new Transformer(config, weights, options.resolveOps());
       ModelManifest manifest = new ModelManifest(ModelManifest.LOADER_VERSION, path.toString(), format,
           config.architecture().modelType(), configSha, files, tokenizer.sha256(), storedDtype,
           computeType.name().toLowerCase(Locale.ROOT), options.device().toString(), template.isPresent(),

@@ -9,7 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
  * Reads small device tensors back to the host without waiting for the work queued after them: {@link #enqueue} queues
  * a copy of the tensor (in stream order, into a pinned host buffer of its slot), {@link #await} waits for that copy
  * only. So a decode loop can launch step n+1 before it reads step n's result. Natives in Sapling's PyTorch bridge
- * (src/main/native/bridge_readback.cc); without them (DJL's own JNI, or a bridge built without that file) enqueue
+ * (src/main/native/sapling/readback.cc); without them (DJL's own JNI, or a bridge built without that file) enqueue
  * copies synchronously, with the same values. A CPU tensor is always copied at once.
  *
  * <pre>{@code

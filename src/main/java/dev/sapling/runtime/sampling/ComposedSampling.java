@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * {@link DeviceSampling} as DJL ops: the computation of bridge_sampling.cc step for step (keep the two in step), for
+ * {@link DeviceSampling} as DJL ops: the computation of sapling/sampling.cc step for step (keep the two in step), for
  * DJL's own JNI and for bridges built without that file. Per-row numbers travel in one {@code [fields, n]} array;
  * every intermediate lives in a scope closed before returning.
  *
@@ -21,7 +21,7 @@ import ai.djl.ndarray.types.Shape;
 final class ComposedSampling implements DeviceSampling {
   static final ComposedSampling INSTANCE = new ComposedSampling();
 
-  // rows of the per-request numbers array, as in bridge_sampling.cc
+  // rows of the per-request numbers array, as in sapling/sampling.cc
   private static final int TEMPERATURE = 0; // 1 for greedy rows, so the division is harmless
   private static final int KEEP_K = 1; // min(top_k, vocab), or vocab when top-k is off
   private static final int TOP_P = 2;

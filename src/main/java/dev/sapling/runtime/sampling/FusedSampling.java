@@ -7,7 +7,7 @@ import ai.djl.pytorch.engine.PtNDManager;
 import java.util.Optional;
 
 /**
- * {@link DeviceSampling} as one native call of Sapling's PyTorch bridge (src/main/native/bridge_sampling.cc): the
+ * {@link DeviceSampling} as one native call of Sapling's PyTorch bridge (src/main/native/sapling/sampling.cc): the
  * per-row numbers go to the device in one copy (two with penalties), the ids and log-probs come back in one. Only
  * available when the engine runs on the bridge and the bridge was built with that file; {@link #load()} says
  * whether it was.
@@ -36,7 +36,7 @@ public final class FusedSampling implements DeviceSampling {
   }
 
   /**
-   * {@link RecordedPlainSampler}'s draw as Sapling's decode kernel (two launches, src/main/native/kernels): float32
+   * {@link RecordedPlainSampler}'s draw as Sapling's decode kernel (two launches, src/main/native/cuda): float32
    * {@code logits} {@code [rows, 1, vocab]}, row {@code *step} of {@code uniforms} ({@code [steps, rows]} float64);
    * writes the ids into {@code tokens} ({@code [rows, 1]} int64) and returns {@code [2, rows]} float32 (ids,
    * log-probs) in the logits' manager. Null where the kernel does not apply (not a GPU, a bridge without it): the

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * {@link AdamWUpdate} as one native call for all tensors, in Sapling's PyTorch bridge
- * (src/main/native/bridge_optim.cc): {@code at::_fused_adamw_} where the bridge was built against torch 2.4 or
+ * (src/main/native/sapling/adamw.cc): {@code at::_fused_adamw_} where the bridge was built against torch 2.4 or
  * newer (one multi-tensor kernel on CUDA), else the same arithmetic as {@code at::_foreach_*} ops. Only available
  * when the engine runs on the bridge; {@link #load()} says whether it does.
  *
@@ -23,7 +23,7 @@ public final class FusedAdamW implements AdamWUpdate {
     this.implementation = implementation;
   }
 
-  /** The fused update when the loaded JNI library has it (Sapling's bridge with bridge_optim.cc), else empty. */
+  /** The fused update when the loaded JNI library has it (Sapling's bridge with sapling/adamw.cc), else empty. */
   public static Optional<AdamWUpdate> load() {
     Engine.getEngine("PyTorch"); // loads the JNI library the natives live in
     try {

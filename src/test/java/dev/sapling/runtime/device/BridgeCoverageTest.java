@@ -1,5 +1,6 @@
 package dev.sapling.runtime.device;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,13 +21,19 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Compares the JNI functions the bridge's C++ sources define (src/main/native) with the native methods of DJL's
- * {@code ai.djl.pytorch.jni.PyTorchLibrary}, prints which are implemented and which are missing, and fails when a
- * method Sapling reaches is missing, when an overloaded method is bound by its short JNI name (which would bind
- * every overload to one function), or when the sources define a name DJL does not declare.
+ * Compares the JNI functions the bridge's DJL engine sources define (src/main/native/djl-engine) with the native
+ * methods of DJL's {@code ai.djl.pytorch.jni.PyTorchLibrary}, prints which are implemented and which are missing, and
+ * fails when a method Sapling reaches is missing, when an overloaded method is bound by its short JNI name (which would
+ * bind every overload to one function), or when the sources define a name DJL does not declare. Also checks that
+ * Sapling's own natives (src/main/native/sapling) are registered from the one class table in sapling/natives.cc,
+ * never exported under JNI names that embed a Java package.
  */
 class BridgeCoverageTest {
-  private static final Path SOURCES = Path.of("src/main/native");
+  private static final Path NATIVE = Path.of("src/main/native");
+  private static final Path SOURCES = NATIVE.resolve("djl-engine");
+  private static final Path TABLE = NATIVE.resolve("sapling/natives.cc");
+  private static final Pattern TABLE_ROW = Pattern.compile("\\{\"(dev\\.sapling\\.[\\w.]+)\",\\s*sapling::(\\w+)\\}");
+  private static final Pattern REGISTERED = Pattern.compile("SAPLING_NATIVE\\((\\w+)\\)");
   private static final String PREFIX = "Java_ai_djl_pytorch_jni_PyTorchLibrary_";
   private static final Pattern EXPLICIT = Pattern.compile(PREFIX + "(\\w+)\\s*\\(");
   private static final Pattern MACRO =
@@ -116,6 +123,74 @@ class BridgeCoverageTest {
     System.out.println("missing: " + (missing.isEmpty() ? "(none)" : String.join(" ", missing)));
     assertTrue(implemented.size() > REACHED.size(), "the parser found too few JNI functions: " + implemented.size());
     assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  /**
+   * Every Java class of Sapling's with native methods has one row in natives.cc's table, and the sapling/ source
+   * that defines the row's function registers exactly that class's natives; no source exports a Java_dev_sapling name.
+   */
+  @Test
+  void saplingsNativesAreRegisteredFromOneTable() throws Exception {
+    Map<String, String> table = new TreeMap<>();
+    Matcher row = TABLE_ROW.matcher(Files.readString(TABLE));
+    while (row.find()) {
+      table.put(row.group(1), row.group(2));
+    }
+    assertEquals(declaringNatives(), table.keySet(), "Java classes with natives vs the rows of " + TABLE);
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, String> e : table.entrySet()) {
+      Set<String> java = Stream.of(Class.forName(e.getKey(), false, getClass().getClassLoader()).getDeclaredMethods())
+          .filter(m -> Modifier.isNative(m.getModifiers())).map(Method::getName)
+          .collect(Collectors.toCollection(TreeSet::new));
+      Set<Path> defining = sourcesMatching("sapling::" + e.getValue() + "() {", "cc");
+      if (defining.size() != 1) {
+        problems.add(e.getValue() + " (for " + e.getKey() + ") is defined in " + defining + "; expected one source");
+        continue;
+      }
+      Path source = defining.iterator().next();
+      Set<String> registered = new TreeSet<>();
+      Matcher m = REGISTERED.matcher(Files.readString(source));
+      while (m.find()) {
+        registered.add(m.group(1));
+      }
+      if (!registered.equals(java)) {
+        problems.add(source + " registers " + registered + " but " + e.getKey() + " declares the natives " + java);
+      }
+    }
+    Set<Path> exported = sourcesMatching("Java_dev_sapling", "cc|cu|h");
+    if (!exported.isEmpty()) {
+      problems.add(exported + " export Java_dev_sapling_* names; register them in " + TABLE + " instead");
+    }
+    assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  /** The Sapling classes whose sources declare a native method. */
+  private static Set<String> declaringNatives() throws IOException {
+    Path root = Path.of("src/main/java");
+    Pattern declaration = Pattern.compile("(?m)^\\s+[\\w\\s]*\\bnative\\s+[\\w\\[\\]]+\\s+\\w+\\(");
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
+        try {
+          return declaration.matcher(Files.readString(p)).find();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).map(p -> root.relativize(p).toString().replace(".java", "").replace('/', '.'))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  /** The native sources (every folder) with a file extension matching {@code extensions} that contain {@code text}. */
+  private static Set<Path> sourcesMatching(String text, String extensions) throws IOException {
+    try (Stream<Path> files = Files.walk(NATIVE)) {
+      return files.filter(p -> p.toString().matches(".*\\.(" + extensions + ")$")).filter(p -> {
+        try {
+          return Files.readString(p).contains(text);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).collect(Collectors.toCollection(TreeSet::new));
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.sapling.model.FusedOps;
 import dev.sapling.model.TensorOps;
 import java.util.Optional;
 
@@ -11,7 +12,7 @@ import java.util.Optional;
  * For tests of Sapling's own natives, which exist only where the engine runs on Sapling's JNI bridge (a GPU pod, or
  * {@code eval "$(scripts/cpu-bridge.sh)"} on a CPU machine): without the bridge such a test is skipped, unless
  * {@code SAPLING_REQUIRE_BRIDGE} is set, as {@code .ci/run} does for its bridge run; then it fails, so CI can never
- * pass by skipping them. A test class that uses this belongs in {@code .ci/run}'s {@code bridge_tests}.
+ * pass by skipping them. A test class that uses this belongs in {@code scripts/ci-bridge.sh}'s {@code bridge_tests}.
  *
  * <pre>{@code
  * TensorOps fused = BridgeRequirement.fusedKernels();              // skipped (or failed in CI) without the bridge

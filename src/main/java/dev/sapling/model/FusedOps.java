@@ -1,16 +1,14 @@
-package dev.sapling.runtime.device;
+package dev.sapling.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import dev.sapling.model.TensorOps;
-import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 
 /**
- * {@link TensorOps} as Sapling's own natives in the PyTorch bridge (src/main/native/bridge_fused.cc): each step is
+ * {@link TensorOps} as Sapling's own natives in the PyTorch bridge (src/main/native/sapling/fused_ops.cc): each step is
  * one JNI call on the tensors' handles instead of a chain of DJL ops, and attention is PyTorch's
  * {@code scaled_dot_product_attention} with the cuDNN backend turned off (slow for decode on torch 2.11). Only
  * available when the engine runs on the bridge; {@link #load()} says whether it does.
@@ -21,7 +19,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class FusedOps implements TensorOps {
-  /** The native interface version this class is written against (see bridge_fused.cc). */
+  /** The native interface version this class is written against (see sapling/fused_ops.cc). */
   private static final int VERSION = 3;
 
   private final Optional<StepRecorder> recorder;
@@ -119,7 +117,7 @@ public final class FusedOps implements TensorOps {
   }
 
   /**
-   * Whether the bridge was built with Sapling's small-batch decode kernels (src/main/native/kernels: a CUDA PyTorch
+   * Whether the bridge was built with Sapling's small-batch decode kernels (src/main/native/cuda: a CUDA PyTorch
    * and nvcc on the host that built it). Without them the same steps run as ATen ops.
    */
   public static boolean decodeKernels() {

@@ -8,7 +8,8 @@
 //   older torch (Debian's 1.13 here): the same arithmetic as at::_foreach_* ops, a handful of multi-tensor calls.
 // Both need every list in float32 (the fused kernel checks that params, grads and state share dtype), so a
 // parameter that is not a contiguous float32 tensor is updated through a float32 copy written back after the step.
-#include "bridge.h"
+#include "common/bridge.h"
+#include "sapling/natives.h"
 
 #include <cmath>
 
@@ -146,12 +147,14 @@ void fusedStep(Working& w, const Hyper& h) {
 
 }  // namespace
 
-extern "C" {
+namespace {
+// The natives of dev.sapling.train.optim.FusedAdamW, under their Java names (bound by sapling/natives.cc).
+namespace jni {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_train_optim_FusedAdamW_version(JNIEnv* env, jclass) { return 1; }
+jint version(JNIEnv* env, jclass) { return 1; }
 
 // Which multi-tensor path this build runs on a CPU or CUDA device.
-JNIEXPORT jstring JNICALL Java_dev_sapling_train_optim_FusedAdamW_implementation(JNIEnv* env, jclass) {
+jstring implementation(JNIEnv* env, jclass) {
 #ifdef BRIDGE_FUSED_ADAMW
   return env->NewStringUTF("at::_fused_adamw_");
 #else
@@ -159,11 +162,9 @@ JNIEXPORT jstring JNICALL Java_dev_sapling_train_optim_FusedAdamW_implementation
 #endif
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_train_optim_FusedAdamW_step(JNIEnv* env, jclass, jlongArray params,
-                                                             jlongArray grads, jlongArray expAvgs,
-                                                             jlongArray expAvgSqs, jlongArray maxExpAvgSqs,
-                                                             jlong step, jdouble lr, jdouble beta1, jdouble beta2,
-                                                             jdouble eps, jdouble weightDecay, jboolean amsgrad) {
+void step(JNIEnv* env, jclass, jlongArray params, jlongArray grads, jlongArray expAvgs, jlongArray expAvgSqs,
+    jlongArray maxExpAvgSqs, jlong step, jdouble lr, jdouble beta1, jdouble beta2, jdouble eps, jdouble weightDecay,
+    jboolean amsgrad) {
   guarded(env, [&] {
     c10::NoGradGuard noGrad;
     Hyper h{lr, beta1, beta2, eps, weightDecay, amsgrad == JNI_TRUE, static_cast<int64_t>(step)};
@@ -186,4 +187,13 @@ JNIEXPORT void JNICALL Java_dev_sapling_train_optim_FusedAdamW_step(JNIEnv* env,
   });
 }
 
-}  // extern "C"
+}  // namespace jni
+}  // namespace
+
+std::vector<sapling::Native> sapling::fusedAdamWNatives() {
+  return {
+      SAPLING_NATIVE(version),
+      SAPLING_NATIVE(implementation),
+      SAPLING_NATIVE(step),
+  };
+}

@@ -1,5 +1,5 @@
 // TorchScript modules and IValues, for DJL's PtSymbolBlock. Sapling's own code does not reach these.
-#include "bridge.h"
+#include "common/bridge.h"
 
 #include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>

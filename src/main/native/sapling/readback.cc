@@ -4,7 +4,8 @@
 // can launch the next decode step before it reads the previous step's result. Device-generic ATen/c10 only (no CUDA
 // headers): it builds against Debian's CPU libtorch 1.13 and the GPU host's torch. A CPU tensor is copied at once.
 // Optional: gpu-setup.sh leaves this file out if it fails to compile, and Java then reads synchronously.
-#include "bridge.h"
+#include "common/bridge.h"
+#include "sapling/natives.h"
 
 #include <c10/core/Event.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
@@ -67,11 +68,13 @@ void waitFor(Slot& s) {
 
 }  // namespace
 
-extern "C" {
+namespace {
+// The natives of dev.sapling.runtime.device.AsyncReadback, under their Java names (bound by sapling/natives.cc).
+namespace jni {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_AsyncReadback_version(JNIEnv* env, jclass) { return 1; }
+jint version(JNIEnv* env, jclass) { return 1; }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_AsyncReadback_create(JNIEnv* env, jclass, jint slots) {
+jlong create(JNIEnv* env, jclass, jint slots) {
   return guarded(env, [&]() -> jlong {
     if (slots < 1) {
       throw std::invalid_argument("AsyncReadback: " + std::to_string(slots) + " slots; expected at least 1");
@@ -82,13 +85,12 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_AsyncReadback_create(JNI
   });
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_AsyncReadback_free(JNIEnv* env, jclass, jlong handle) {
+void free(JNIEnv* env, jclass, jlong handle) {
   // A copy still in flight is safe to abandon: the pinned allocator keeps its block until the copy's stream passes it.
   guarded(env, [&] { delete reinterpret_cast<Readback*>(handle); });
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_AsyncReadback_enqueue(JNIEnv* env, jclass, jlong handle,
-                                                                             jint slot, jlong source) {
+void enqueue(JNIEnv* env, jclass, jlong handle, jint slot, jlong source) {
   guarded(env, [&] {
     Slot& s = slotOf(readback(handle), slot);
     waitFor(s);  // its buffer may still be the target of the previous copy
@@ -116,8 +118,7 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_AsyncReadback_enqueue(JNI
   });
 }
 
-JNIEXPORT jfloatArray JNICALL Java_dev_sapling_runtime_device_AsyncReadback_await(JNIEnv* env, jclass, jlong handle,
-                                                                                  jint slot) {
+jfloatArray await(JNIEnv* env, jclass, jlong handle, jint slot) {
   return guarded(env, [&]() -> jfloatArray {
     Slot& s = slotOf(readback(handle), slot);
     if (!s.host.defined()) {
@@ -133,4 +134,15 @@ JNIEXPORT jfloatArray JNICALL Java_dev_sapling_runtime_device_AsyncReadback_awai
   });
 }
 
-}  // extern "C"
+}  // namespace jni
+}  // namespace
+
+std::vector<sapling::Native> sapling::asyncReadbackNatives() {
+  return {
+      SAPLING_NATIVE(version),
+      SAPLING_NATIVE(create),
+      SAPLING_NATIVE(free),
+      SAPLING_NATIVE(enqueue),
+      SAPLING_NATIVE(await),
+  };
+}

@@ -1,5 +1,5 @@
 // Element-wise arithmetic, math functions, comparisons and reductions.
-#include "bridge.h"
+#include "common/bridge.h"
 
 using namespace bridge;
 

@@ -1,9 +1,11 @@
-// Binds Sapling's small-batch decode kernels (kernels/decode_kernels.cu) to ATen tensors: checks that the inputs suit
+// Binds Sapling's small-batch decode kernels (cuda/decode_kernels.cu) to ATen tensors: checks that the inputs suit
 // a kernel (else returns an undefined tensor and the caller runs ATen ops), allocates the output and launches on the
 // current CUDA stream, so the kernels are captured by CUDA graphs like any ATen op. Built only with a CUDA PyTorch
-// and nvcc (CMakeLists.txt); registers itself in bridge::decodeKernels when the library loads.
-#include "bridge.h"
-#include "kernels/decode_kernels.h"
+// and nvcc (CMakeLists.txt); registers itself in bridge::decodeKernels (decode_kernels_aten.h) when the library loads.
+#include "cuda/decode_kernels_aten.h"
+
+#include "common/bridge.h"
+#include "cuda/decode_kernels.h"
 
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>

@@ -1,5 +1,5 @@
 // Neural-network functions, autograd and DJL's optimizer updates.
-#include "bridge.h"
+#include "common/bridge.h"
 
 #include <torch/torch.h>
 

@@ -1,5 +1,5 @@
 // Shape changes, joins and splits, and every kind of indexing DJL uses (basic slices, NDIndex, gather/scatter).
-#include "bridge.h"
+#include "common/bridge.h"
 
 #include <ATen/TensorIndexing.h>
 

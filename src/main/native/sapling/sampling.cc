@@ -3,7 +3,9 @@
 // per-row numbers cross to the device in one copy (two with penalties) and the result comes back in one copy of
 // 2 floats per row. ComposedSampling.java is the same computation in DJL ops; keep the two in step. Optional:
 // gpu-setup.sh leaves this file out if it fails to compile, and Sapling then uses the composed ops.
-#include "bridge.h"
+#include "common/bridge.h"
+#include "cuda/decode_kernels_aten.h"
+#include "sapling/natives.h"
 
 #include <algorithm>
 
@@ -128,16 +130,16 @@ at::Tensor choose(const at::Tensor& logits, const at::Tensor& hostNumbers, const
 
 }  // namespace
 
-extern "C" {
+namespace {
+// The natives of dev.sapling.runtime.sampling.FusedSampling, under their Java names (bound by sapling/natives.cc).
+namespace jni {
 
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_version(JNIEnv* env, jclass) { return 1; }
+jint version(JNIEnv* env, jclass) { return 1; }
 
 // The recorded plain draw (RecordedPlainSampler) as the decode kernel's two launches; 0 where no decode kernel
 // applies (the caller then composes it from ATen ops).
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_recordedDraw(JNIEnv* env, jclass,
-                                                                                    jlong logits, jlong uniforms,
-                                                                                    jlong step, jdouble temperature,
-                                                                                    jboolean greedy, jlong tokens) {
+jlong recordedDraw(JNIEnv* env, jclass, jlong logits, jlong uniforms, jlong step, jdouble temperature,
+    jboolean greedy, jlong tokens) {
   return guarded(env, [&]() -> jlong {
     if (decodeKernels == nullptr) {
       return 0;
@@ -148,8 +150,7 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_recorded
   });
 }
 
-JNIEXPORT jfloatArray JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_select(
-    JNIEnv* env, jclass, jlong logits, jintArray logitRow, jdoubleArray temperature, jintArray topK,
+jfloatArray select(JNIEnv* env, jclass, jlong logits, jintArray logitRow, jdoubleArray temperature, jintArray topK,
     jdoubleArray topP, jdoubleArray minP, jdoubleArray repetitionPenalty, jdoubleArray presencePenalty,
     jdoubleArray uniform, jintArray seenRequest, jintArray seenToken, jintArray generatedRequest,
     jintArray generatedToken) {
@@ -224,4 +225,13 @@ JNIEXPORT jfloatArray JNICALL Java_dev_sapling_runtime_sampling_FusedSampling_se
   });
 }
 
-}  // extern "C"
+}  // namespace jni
+}  // namespace
+
+std::vector<sapling::Native> sapling::fusedSamplingNatives() {
+  return {
+      SAPLING_NATIVE(version),
+      SAPLING_NATIVE(recordedDraw),
+      SAPLING_NATIVE(select),
+  };
+}

@@ -1,5 +1,7 @@
-// CUDA-only natives. Optional: built only against a CUDA PyTorch (CMake adds it when the c10_cuda target exists).
-#include "bridge.h"
+// CUDA graphs for dev.sapling.model.CudaGraphRecorder. Optional: built only against a CUDA PyTorch (CMakeLists.txt
+// adds it when the c10_cuda target exists).
+#include "common/bridge.h"
+#include "sapling/natives.h"
 
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
@@ -13,7 +15,7 @@ using namespace bridge;
 
 namespace {
 
-// One recorded step (dev.sapling.runtime.device.CudaGraphRecorder): the graph, and the stream that was current
+// One recorded step (CudaGraphRecorder): the graph, and the stream that was current
 // before recording, restored when recording ends. Work is captured on a side stream (CUDA cannot capture the
 // default stream) that first waits for everything already queued.
 struct Recording {
@@ -53,22 +55,20 @@ void endCapture(Recording& r) {
 
 }  // namespace
 
-extern "C" {
+namespace {
+// The natives of dev.sapling.model.CudaGraphRecorder, under their Java names (bound by sapling/natives.cc).
+namespace jni {
 
-JNIEXPORT void JNICALL Java_ai_djl_pytorch_jni_PyTorchLibrary_torchCudaEmptyCache(JNIEnv* env, jobject) {
-  guarded(env, [&] { c10::cuda::CUDACachingAllocator::emptyCache(); });
-}
-
-JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_available(JNIEnv* env, jclass) {
+jboolean available(JNIEnv* env, jclass) {
   return guarded(env, [&] { return static_cast<jboolean>(at::cuda::is_available() ? JNI_TRUE : JNI_FALSE); });
 }
 
 // The device captures record on: the thread's current CUDA device (DJL never changes it, so gpu(0)).
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_currentDevice(JNIEnv* env, jclass) {
+jint currentDevice(JNIEnv* env, jclass) {
   return guarded(env, [&] { return static_cast<jint>(c10::cuda::current_device()); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_begin(JNIEnv* env, jclass) {
+jlong begin(JNIEnv* env, jclass) {
   return guarded(env, [&] {
     if (capturesBroken) {
       throw std::runtime_error("an earlier CUDA graph capture in this process failed; steps run without graphs");
@@ -90,11 +90,11 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_begin(
   });
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_end(JNIEnv* env, jclass, jlong handle) {
+void end(JNIEnv* env, jclass, jlong handle) {
   guarded(env, [&] { endCapture(recording(handle)); });
 }
 
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_replay(JNIEnv* env, jclass, jlong handle) {
+void replay(JNIEnv* env, jclass, jlong handle) {
   guarded(env, [&] { recording(handle).graph.replay(); });
 }
 
@@ -103,7 +103,7 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_replay(
 // allocator empties its cache (otherwise every new batch's recording would add its pool to the reserved memory, which
 // measured +244 MiB over 2,000 completions), so the cache is emptied here, once per recording, unless a capture
 // failed (see capturesBroken).
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JNIEnv* env, jclass, jlong handle) {
+void free(JNIEnv* env, jclass, jlong handle) {
   guarded(env, [&] {
     {
       std::unique_ptr<Recording> r(&recording(handle));
@@ -120,4 +120,16 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_CudaGraphRecorder_free(JN
   });
 }
 
-}  // extern "C"
+}  // namespace jni
+}  // namespace
+
+std::vector<sapling::Native> sapling::cudaGraphRecorderNatives() {
+  return {
+      SAPLING_NATIVE(available),
+      SAPLING_NATIVE(currentDevice),
+      SAPLING_NATIVE(begin),
+      SAPLING_NATIVE(end),
+      SAPLING_NATIVE(replay),
+      SAPLING_NATIVE(free),
+  };
+}

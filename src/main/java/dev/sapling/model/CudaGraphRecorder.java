@@ -1,15 +1,14 @@
-package dev.sapling.runtime.device;
+package dev.sapling.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import dev.sapling.model.StepRecorder;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * {@link StepRecorder} as CUDA graphs, through Sapling's bridge (src/main/native/bridge_cuda.cc): the step is
+ * {@link StepRecorder} as CUDA graphs, through Sapling's bridge (src/main/native/sapling/cuda_graphs.cc): the step is
  * captured on a side stream into PyTorch's {@code at::cuda::CUDAGraph} (its intermediates in the graph's private
  * memory pool) and replayed on the current stream. Available only when the engine runs on the bridge built against a
  * CUDA PyTorch with a GPU visible. Records on the thread's current CUDA device only (gpu(0) under DJL); a step on

@@ -1,4 +1,4 @@
-package dev.sapling.runtime.device;
+package dev.sapling.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,13 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.sapling.model.Architecture;
-import dev.sapling.model.TensorOps;
-import dev.sapling.model.KvCache;
-import dev.sapling.model.ModelConfig;
-import dev.sapling.model.StaticDecoder;
-import dev.sapling.model.TestModels;
-import dev.sapling.model.Transformer;
+import dev.sapling.runtime.device.BridgeRequirement;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

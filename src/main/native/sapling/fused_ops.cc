@@ -1,7 +1,9 @@
-// Sapling's own natives (dev.sapling.runtime.device.FusedOps): the transformer's fusible steps in one JNI call
+// Sapling's own natives (dev.sapling.model.FusedOps): the transformer's fusible steps in one JNI call
 // each, on DJL tensor handles. Optional: gpu-setup.sh leaves this file out if it fails to compile, and Sapling then
 // runs the composed DJL ops.
-#include "bridge.h"
+#include "common/bridge.h"
+#include "cuda/decode_kernels_aten.h"
+#include "sapling/natives.h"
 
 #include <ATen/TensorIndexing.h>
 
@@ -10,6 +12,7 @@
 using namespace bridge;
 
 namespace {
+namespace fused {  // the steps as ATen ops and decode kernels; jni:: below binds them
 
 // Normalised in float32, as Hugging Face does. torch >= 2.4 has rms_norm (one fused kernel on torch 2.11's CUDA
 // build): it computes in float32 and applies the weight in its own rounding order, which may differ from Hugging
@@ -111,13 +114,13 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   return out.reshape({b, kvHeads, g, t, hd}).permute({0, 3, 1, 2, 4}).reshape({b, t, heads * hd});
 }
 
-// A small-batch decode kernel's result (bridge_kernels.cc), or an undefined tensor where none is built or applies.
+// A small-batch decode kernel's result (cuda/decode_kernels_aten.cc), or an undefined tensor where none is built or applies.
 at::Tensor decodeProduct(const at::Tensor& x, const at::Tensor& norm, double eps, const at::Tensor& weight,
                          int epilogue, const at::Tensor& add) {
   return decodeKernels != nullptr ? decodeKernels->product(x, norm, eps, weight, epilogue, add) : at::Tensor();
 }
 
-// Epilogues of DecodeKernels::product (kernels/decode_kernels.h).
+// Epilogues of DecodeKernels::product (cuda/decode_kernels.h).
 constexpr int kStore = 0;
 constexpr int kAdd = 1;
 constexpr int kSwiGlu = 2;
@@ -191,62 +194,56 @@ at::Tensor ropeStore(const at::Tensor& qkv, int64_t heads, int64_t kvHeads, cons
   return qk.narrow(2, 0, heads);
 }
 
+}  // namespace fused
 }  // namespace
 
-extern "C" {
+namespace {
+// The natives of dev.sapling.model.FusedOps, under their Java names (bound by sapling/natives.cc).
+namespace jni {
 
 // 2: rope takes full-width tables, attention takes the mask attentionMask prepared. 3: normProduct, normSwiGluMlp,
 // normLogits, ropeStore and the small-batch decode kernels.
-JNIEXPORT jint JNICALL Java_dev_sapling_runtime_device_FusedOps_version(JNIEnv* env, jclass) { return 3; }
+jint version(JNIEnv* env, jclass) { return 3; }
 
 // Whether the bridge was built with the small-batch decode kernels (a CUDA PyTorch and nvcc).
-JNIEXPORT jboolean JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeKernelsBuilt(JNIEnv* env, jclass) {
+jboolean decodeKernelsBuilt(JNIEnv* env, jclass) {
   return decodeKernels != nullptr ? JNI_TRUE : JNI_FALSE;
 }
 
 // How many decode kernels this process has launched (0 without them).
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeKernelLaunches(JNIEnv* env, jclass) {
+jlong decodeKernelLaunches(JNIEnv* env, jclass) {
   return decodeKernels != nullptr ? static_cast<jlong>(decodeKernels->launches()) : 0;
 }
 
 // Turns the decode kernels off (ATen ops everywhere) or on again; for A/B measurements in one process.
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedOps_enableDecodeKernels(JNIEnv* env, jclass,
-                                                                                       jboolean on) {
+void enableDecodeKernels(JNIEnv* env, jclass, jboolean on) {
   decodeKernelsEnabled = on == JNI_TRUE;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normProduct(JNIEnv* env, jclass, jlong x,
-                                                                                jlong norm, jdouble eps, jlong weight,
-                                                                                jlong bias, jint computeType) {
+jlong normProduct(JNIEnv* env, jclass, jlong x, jlong norm, jdouble eps, jlong weight, jlong bias, jint computeType) {
   return guarded(env, [&] {
-    return wrap(normProduct(tensor(x), tensor(norm), eps, tensor(weight), bias == 0 ? at::Tensor() : tensor(bias),
-                            scalarType(computeType)));
+    return wrap(fused::normProduct(tensor(x), tensor(norm), eps, tensor(weight),
+                                   bias == 0 ? at::Tensor() : tensor(bias), scalarType(computeType)));
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normSwiGluMlp(JNIEnv* env, jclass, jlong x,
-                                                                                  jlong norm, jdouble eps,
-                                                                                  jlong gateUp, jlong down,
-                                                                                  jint computeType) {
+jlong normSwiGluMlp(JNIEnv* env, jclass, jlong x, jlong norm, jdouble eps, jlong gateUp, jlong down, jint computeType) {
   return guarded(env, [&] {
-    return wrap(normSwiGluMlp(tensor(x), tensor(norm), eps, tensor(gateUp), tensor(down), scalarType(computeType)));
+    return wrap(fused::normSwiGluMlp(tensor(x), tensor(norm), eps, tensor(gateUp), tensor(down),
+                                     scalarType(computeType)));
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_normLogits(JNIEnv* env, jclass, jlong x,
-                                                                               jlong norm, jdouble eps, jlong lmHead,
-                                                                               jint computeType) {
+jlong normLogits(JNIEnv* env, jclass, jlong x, jlong norm, jdouble eps, jlong lmHead, jint computeType) {
   return guarded(env, [&] {
-    return wrap(normLogits(tensor(x), tensor(norm), eps, tensor(lmHead), scalarType(computeType)));
+    return wrap(fused::normLogits(tensor(x), tensor(norm), eps, tensor(lmHead), scalarType(computeType)));
   });
 }
 
 // A decode step's attention: the decode kernel (reading the visible slots only) where it applies, else SDPA with the
 // prepared mask.
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeAttention(JNIEnv* env, jclass, jlong q,
-                                                                                    jlong k, jlong v, jlong slot,
-                                                                                    jlong padding, jint window,
-                                                                                    jlong mask, jint computeType) {
+jlong decodeAttention(JNIEnv* env, jclass, jlong q, jlong k, jlong v, jlong slot, jlong padding, jint window,
+    jlong mask, jint computeType) {
   return guarded(env, [&] {
     if (decodeKernels != nullptr) {
       at::Tensor out = decodeKernels->attention(tensor(q), tensor(k), tensor(v), tensor(slot), tensor(padding), window);
@@ -254,23 +251,21 @@ JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_decodeAttention
         return wrap(out);
       }
     }
-    return wrap(attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
+    return wrap(fused::attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_ropeStore(JNIEnv* env, jclass, jlong qkv,
-                                                                              jint heads, jint kvHeads, jlong cos,
-                                                                              jlong sin, jlong keys, jlong values,
-                                                                              jlong slot) {
+jlong ropeStore(JNIEnv* env, jclass, jlong qkv, jint heads, jint kvHeads, jlong cos, jlong sin, jlong keys,
+    jlong values, jlong slot) {
   return guarded(env, [&] {
-    return wrap(ropeStore(tensor(qkv), heads, kvHeads, tensor(cos), tensor(sin), tensor(keys), tensor(values),
-                          tensor(slot)));
+    return wrap(fused::ropeStore(tensor(qkv), heads, kvHeads, tensor(cos), tensor(sin), tensor(keys),
+                                 tensor(values), tensor(slot)));
   });
 }
 
 // Chooses attention backends once: cuDNN's SDPA is very slow for decode with changing key lengths on torch 2.11,
 // so it is turned off and PyTorch picks flash / memory-efficient / math.
-JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedOps_configure(JNIEnv* env, jclass) {
+void configure(JNIEnv* env, jclass) {
   guarded(env, [&] {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
     at::globalContext().setSDPUseCuDNN(false);
@@ -278,47 +273,62 @@ JNIEXPORT void JNICALL Java_dev_sapling_runtime_device_FusedOps_configure(JNIEnv
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_rmsNorm(JNIEnv* env, jclass, jlong x, jlong w,
-                                                                            jdouble eps, jint computeType) {
-  return guarded(env, [&] { return wrap(rmsNorm(tensor(x), tensor(w), eps, scalarType(computeType))); });
+jlong rmsNorm(JNIEnv* env, jclass, jlong x, jlong w, jdouble eps, jint computeType) {
+  return guarded(env, [&] { return wrap(fused::rmsNorm(tensor(x), tensor(w), eps, scalarType(computeType))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_rope(JNIEnv* env, jclass, jlong x, jlong cos,
-                                                                         jlong sin) {
-  return guarded(env, [&] { return wrap(rope(tensor(x), tensor(cos), tensor(sin))); });
+jlong rope(JNIEnv* env, jclass, jlong x, jlong cos, jlong sin) {
+  return guarded(env, [&] { return wrap(fused::rope(tensor(x), tensor(cos), tensor(sin))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_swiGluMlp(JNIEnv* env, jclass, jlong residual,
-                                                                              jlong x, jlong gateUp, jlong down) {
+jlong swiGluMlp(JNIEnv* env, jclass, jlong residual, jlong x, jlong gateUp, jlong down) {
   return guarded(env, [&] {
-    return wrap(swiGluMlp(tensor(residual), tensor(x), tensor(gateUp), tensor(down)));
+    return wrap(fused::swiGluMlp(tensor(residual), tensor(x), tensor(gateUp), tensor(down)));
   });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_addProduct(JNIEnv* env, jclass, jlong residual,
-                                                                               jlong x, jlong weight) {
-  return guarded(env, [&] { return wrap(addProductOrKernel(tensor(residual), tensor(x), tensor(weight))); });
+jlong addProduct(JNIEnv* env, jclass, jlong residual, jlong x, jlong weight) {
+  return guarded(env, [&] { return wrap(fused::addProductOrKernel(tensor(residual), tensor(x), tensor(weight))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_logSoftmaxGather(JNIEnv* env, jclass,
-                                                                                     jlong logits, jlong targets) {
-  return guarded(env, [&] { return wrap(logSoftmaxGather(tensor(logits), tensor(targets))); });
+jlong logSoftmaxGather(JNIEnv* env, jclass, jlong logits, jlong targets) {
+  return guarded(env, [&] { return wrap(fused::logSoftmaxGather(tensor(logits), tensor(targets))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_attentionMask(JNIEnv* env, jclass, jlong mask,
-                                                                                  jint groups, jint computeType) {
-  return guarded(env, [&] { return wrap(attentionMask(tensor(mask), groups, scalarType(computeType))); });
+jlong attentionMask(JNIEnv* env, jclass, jlong mask, jint groups, jint computeType) {
+  return guarded(env, [&] { return wrap(fused::attentionMask(tensor(mask), groups, scalarType(computeType))); });
 }
 
-JNIEXPORT jlong JNICALL Java_dev_sapling_runtime_device_FusedOps_attention(JNIEnv* env, jclass, jlong q, jlong k,
-                                                                              jlong v, jlong mask,
-                                                                              jint computeType) {
+jlong attention(JNIEnv* env, jclass, jlong q, jlong k, jlong v, jlong mask, jint computeType) {
   return guarded(env, [&] {
     if (mask == 0) {
-      return wrap(causalAttention(tensor(q), tensor(k), tensor(v), scalarType(computeType)));
+      return wrap(fused::causalAttention(tensor(q), tensor(k), tensor(v), scalarType(computeType)));
     }
-    return wrap(attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
+    return wrap(fused::attention(tensor(q), tensor(k), tensor(v), tensor(mask), scalarType(computeType)));
   });
 }
 
-}  // extern "C"
+}  // namespace jni
+}  // namespace
+
+std::vector<sapling::Native> sapling::fusedOpsNatives() {
+  return {
+      SAPLING_NATIVE(version),
+      SAPLING_NATIVE(decodeKernelsBuilt),
+      SAPLING_NATIVE(decodeKernelLaunches),
+      SAPLING_NATIVE(enableDecodeKernels),
+      SAPLING_NATIVE(normProduct),
+      SAPLING_NATIVE(normSwiGluMlp),
+      SAPLING_NATIVE(normLogits),
+      SAPLING_NATIVE(decodeAttention),
+      SAPLING_NATIVE(ropeStore),
+      SAPLING_NATIVE(configure),
+      SAPLING_NATIVE(rmsNorm),
+      SAPLING_NATIVE(rope),
+      SAPLING_NATIVE(swiGluMlp),
+      SAPLING_NATIVE(addProduct),
+      SAPLING_NATIVE(logSoftmaxGather),
+      SAPLING_NATIVE(attentionMask),
+      SAPLING_NATIVE(attention),
+  };
+}

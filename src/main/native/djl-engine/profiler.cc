@@ -1,6 +1,6 @@
 // PyTorch's (Kineto) profiler for DJL's JniUtils.startProfile/stopProfile. Optional: gpu-setup.sh leaves this file
 // out when a PyTorch version changed the profiler API.
-#include "bridge.h"
+#include "common/bridge.h"
 
 #include <torch/csrc/autograd/profiler_kineto.h>
 

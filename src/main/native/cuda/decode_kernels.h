@@ -1,7 +1,7 @@
 // Sapling's small-batch decode kernels (decode_kernels.cu): the weight-bound steps of a decode step at a few rows,
 // where cuBLAS's matrix-product kernels leave much of the memory bandwidth unused and every separate small kernel
 // (norm, rotary, cache write, activation) costs a launch. Plain C entry points on raw device pointers, so the bridge
-// (bridge_kernels.cc) can call them without this file knowing ATen. Each returns null on success, else a message.
+// (decode_kernels_aten.cc) can call them without this file knowing ATen. Each returns null on success, else a message.
 #pragma once
 
 #include <stdint.h>

@@ -1,5 +1,5 @@
 // Tensor lifetime, properties, creation and host/device transfer.
-#include "bridge.h"
+#include "common/bridge.h"
 
 #include <cstring>
 
