@@ -8,8 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of {@code ./sapling}: dispatches to one {@link Command} per subcommand. Results go to stdout, all else
- * to stderr; the exit code is non-zero on every failure (2 for a usage error, 1 for any other).
+ * Entry point of {@code ./sapling}: dispatches to one {@link Command} per subcommand, parsing its words against the
+ * command's {@link Flags} first, so that {@code --help} and every usage error come from the declaration and a usage
+ * error stops before anything runs. Results go to stdout, all else to stderr; the exit code is non-zero on every
+ * failure (2 for a usage error, 1 for any other).
+ *
+ * <pre>{@code
+ * int code = Main.run(new String[] {"generate", "--model", "m.gguf", "--greedy"}, System.out, System.err);
+ * }</pre>
  */
 public final class Main {
   private Main() {}
