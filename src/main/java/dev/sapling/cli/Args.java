@@ -47,32 +47,7 @@ public final class Args {
   static Args parse(List<String> argv, Set<String> switches) {
     Map<String, List<String>> values = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
-    for (int i = 0; i < argv.size(); i++) {
-      String word = argv.get(i);
-      if (word.equals("--")) {
-        positional.addAll(argv.subList(i + 1, argv.size()));
-        break;
-      }
-      if (!word.startsWith("--") || word.length() == 2) {
-        positional.add(word);
-        continue;
-      }
-      String name = word.substring(2);
-      String value;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      } else if (switches.contains(name)) {
-        value = "true";
-      } else {
-        if (i + 1 >= argv.size()) {
-          throw new CliUsageException("--" + name + " needs a value");
-        }
-        value = argv.get(++i);
-      }
-      add(values, name, value);
-    }
+    split(argv, null, switches, values, positional);
     return new Args(values, positional, null, "");
   }
 
@@ -105,42 +80,7 @@ public final class Args {
     Map<String, Flag<?>> byName = flags.byName();
     Map<String, List<String>> values = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
-    for (int i = 0; i < argv.size(); i++) {
-      String word = argv.get(i);
-      if (word.equals("--")) {
-        positional.addAll(argv.subList(i + 1, argv.size()));
-        break;
-      }
-      if (!word.startsWith("--") || word.length() == 2) {
-        positional.add(word);
-        continue;
-      }
-      String name = word.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      Flag<?> f = byName.get(name);
-      if (f == null) {
-        throw new CliUsageException(unknown(name, byName.keySet()));
-      }
-      if (value == null && f.kind() == Flag.Kind.SWITCH) {
-        value = "true";
-      } else if (value == null) {
-        String next = i + 1 < argv.size() ? argv.get(i + 1) : null;
-        if (next == null || isFlag(next, byName)) {
-          throw new CliUsageException(f.flag() + " needs a value, as in " + f.term() + (next == null ? ""
-              : "; the next word, " + next + ", is a flag (for that very value write " + f.flag() + "=" + next
-              + ")"));
-        }
-        value = next;
-        i++;
-      }
-      f.parseOne(value); // a bad value fails here, naming the flag, before anything runs
-      add(values, name, value);
-    }
+    split(argv, byName, Set.of(), values, positional);
     for (Flag<?> f : byName.values()) {
       if (f.required() && !values.containsKey(f.name())) {
         throw new CliUsageException("missing required flag " + f.flag() + ": add " + f.term() + " (" + f.help()
@@ -164,6 +104,54 @@ public final class Args {
           + (positional.isEmpty() ? "" : ": '" + String.join("', '", positional) + "'"));
     }
     return new Args(values, positional, byName, subcommand);
+  }
+
+  /**
+   * Splits {@code argv} into flag values and positional words. With a declaration ({@code declared} not null) every
+   * name must be declared and every value is checked as it is read; without one, any name goes and {@code switches}
+   * says which take no value.
+   */
+  private static void split(List<String> argv, Map<String, Flag<?>> declared, Set<String> switches,
+      Map<String, List<String>> values, List<String> positional) {
+    for (int i = 0; i < argv.size(); i++) {
+      String word = argv.get(i);
+      if (word.equals("--")) {
+        positional.addAll(argv.subList(i + 1, argv.size()));
+        break;
+      }
+      if (!word.startsWith("--") || word.length() == 2) {
+        positional.add(word);
+        continue;
+      }
+      String name = word.substring(2);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      Flag<?> f = declared == null ? null : declared.get(name);
+      if (declared != null && f == null) {
+        throw new CliUsageException(unknown(name, declared.keySet()));
+      }
+      boolean isSwitch = f != null ? f.kind() == Flag.Kind.SWITCH : switches.contains(name);
+      if (value == null && isSwitch) {
+        value = "true";
+      } else if (value == null) {
+        String next = i + 1 < argv.size() ? argv.get(i + 1) : null;
+        if (next == null || (declared != null && isFlag(next, declared))) {
+          throw new CliUsageException(f == null ? "--" + name + " needs a value" : f.flag() + " needs a value, as in "
+              + f.term() + (next == null ? "" : "; the next word, " + next + ", is a flag (for that very value write "
+              + f.flag() + "=" + next + ")"));
+        }
+        value = next;
+        i++;
+      }
+      if (f != null) {
+        f.parseOne(value); // a bad value fails here, naming the flag, before anything runs
+      }
+      add(values, name, value);
+    }
   }
 
   private static void add(Map<String, List<String>> values, String name, String value) {
