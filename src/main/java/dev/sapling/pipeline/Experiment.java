@@ -2,7 +2,14 @@ package dev.sapling.pipeline;
 
 import dev.sapling.SaplingException;
 import dev.sapling.model.loader.LoadedModel;
+import dev.sapling.pipeline.bestofn.BestOfN;
+import dev.sapling.pipeline.bestofn.BestOfNConfig;
+import dev.sapling.pipeline.bestofn.PairsStage;
+import dev.sapling.pipeline.critique.Critics;
+import dev.sapling.pipeline.critique.CritiqueConfig;
+import dev.sapling.pipeline.critique.CritiqueStage;
 import dev.sapling.pipeline.gate.Gate;
+import dev.sapling.pipeline.gate.GateResult;
 import dev.sapling.pipeline.instructions.InstructionsConfig;
 import dev.sapling.pipeline.instructions.InstructionsStage;
 import dev.sapling.pipeline.instructions.SeedTasks;
@@ -28,6 +35,9 @@ import java.util.function.Consumer;
  *     .seeds(Seeds.selfInstruct())
  *     .generate(SelfInstruct.fewShot(8).count(100))
  *     .respond(Responses.sample(4).temperature(0.7).topP(0.9))
+ *     .critique(Critics.logprob())
+ *     .bestOfN(BestOfN.minGap(0.1).hardNegatives())
+ *     .gate(Gate.standard())
  *     .run();
  * run.qc();
  * }</pre>
@@ -42,6 +52,8 @@ public final class Experiment {
   private SeedTasks seeds;
   private InstructionsConfig instructions = InstructionsConfig.builder().build();
   private ResponsesConfig responses = ResponsesConfig.builder().build();
+  private CritiqueConfig critique = Critics.logprob().build();
+  private BestOfNConfig bestOfN = BestOfN.standard().build();
   private long seed = DEFAULT_SEED;
   private RunSettings settings = RunSettings.defaults();
   private PrintStream err = System.err;
@@ -62,6 +74,8 @@ public final class Experiment {
     seeds = o.seeds;
     instructions = o.instructions;
     responses = o.responses;
+    critique = o.critique;
+    bestOfN = o.bestOfN;
     seed = o.seed;
     settings = o.settings;
     err = o.err;
@@ -102,6 +116,24 @@ public final class Experiment {
     return respond(c.build());
   }
 
+  /** How every response is scored (default {@link Critics#logprob()}). */
+  public Experiment critique(CritiqueConfig c) {
+    return with(e -> e.critique = c);
+  }
+
+  public Experiment critique(CritiqueConfig.Builder c) {
+    return critique(c.build());
+  }
+
+  /** How preference pairs are made from the scores (default {@link BestOfN#standard()}). */
+  public Experiment bestOfN(BestOfNConfig c) {
+    return with(e -> e.bestOfN = c);
+  }
+
+  public Experiment bestOfN(BestOfNConfig.Builder c) {
+    return bestOfN(c.build());
+  }
+
   /**
    * The gate the finished dataset must pass; {@link #run()} then throws {@link
    * dev.sapling.pipeline.gate.GateFailedException} listing every failed check unless it passes or is forced.
@@ -140,6 +172,8 @@ public final class Experiment {
     List<Stage> stages = new ArrayList<>();
     stages.add(new InstructionsStage(instructions, seeds != null ? seeds : SeedTasks.selfInstruct()));
     stages.add(new ResponsesStage(responses));
+    stages.add(new CritiqueStage(critique));
+    stages.add(new PairsStage(bestOfN));
     return stages;
   }
 
@@ -158,7 +192,8 @@ public final class Experiment {
     }
     Run run = new Run(runDir());
     if (gate != null) {
-      err.print(run.gate(gate).summary());
+      GateResult result = run.gate(gate);
+      err.println("gate: " + result.summary().lines().findFirst().orElse(""));
     }
     return run;
   }

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 
@@ -134,30 +133,28 @@ public final class Run {
     }
   }
 
-  /** Every stage's QC metrics as one table: {@code stage}, {@code metric}, {@code value}. */
+  /**
+   * Every stage's QC as one table: {@code stage}, {@code metric}, {@code value} — each stage's metrics, then its
+   * counts (flags, pairs by kind...), then p05/p50/p95 of its distributions ({@link QcReport#table()}); the
+   * histograms are in {@link #qc(String)}{@code .histogramTable(name)}.
+   */
   public tech.tablesaw.api.Table qc() {
     StringColumn stage = StringColumn.create("stage");
     StringColumn metric = StringColumn.create("metric");
     DoubleColumn value = DoubleColumn.create("value");
     for (String s : stages()) {
       Manifest m = Manifest.read(dir.resolve(s).resolve(Manifest.FILE));
-      JsonNode metrics = m.qcMetrics() == null ? null : m.qcMetrics().path("metrics");
-      if (metrics == null || !metrics.isObject()) {
+      if (m.qcMetrics() == null || !m.qcMetrics().path("metrics").isObject()) {
         continue;
       }
-      for (Map.Entry<String, JsonNode> e : iterable(metrics)) {
+      tech.tablesaw.api.Table t = qc(s).table();
+      for (int row = 0; row < t.rowCount(); row++) {
         stage.append(s);
-        metric.append(e.getKey());
-        value.append(e.getValue().isNumber() ? e.getValue().asDouble() : Double.NaN);
+        metric.append(t.stringColumn("metric").get(row));
+        value.append(t.doubleColumn("value").get(row));
       }
     }
     return tech.tablesaw.api.Table.create("qc " + dir.getFileName(), stage, metric, value);
-  }
-
-  private static List<Map.Entry<String, JsonNode>> iterable(JsonNode obj) {
-    List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
-    obj.fields().forEachRemaining(out::add);
-    return out;
   }
 
   @Override

@@ -12,6 +12,8 @@ import dev.sapling.pipeline.run.PlannedBatches;
 import dev.sapling.pipeline.run.Stage;
 import dev.sapling.pipeline.run.StageContext;
 import dev.sapling.pipeline.run.StageReport;
+import dev.sapling.pipeline.text.Repetition;
+import dev.sapling.pipeline.text.RoleMarkers;
 import dev.sapling.runtime.Generator;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.SamplingParams;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Samples {@code k} responses to every kept instruction with a plain prompt (the instruction and a newline, no chat
@@ -48,7 +51,15 @@ public final class ResponsesStage implements Stage {
 
   /** The cut the config asks for (the single place it is wired). */
   static TurnCut cutFor(ResponsesConfig config) {
-    return (instruction, text) -> Optional.empty();
+    Repetition repetition = Repetition.standard().withThreshold(config.repetitionThreshold());
+    return (instruction, text) -> {
+      Optional<TurnCut.Cut> turn = RoleMarkers.nextTurn(text).map(h -> new TurnCut.Cut(h.at(), TurnCut.NEXT_TURN));
+      OptionalInt loop = repetition.cutAt(text);
+      if (loop.isPresent() && (turn.isEmpty() || loop.getAsInt() < turn.get().at())) {
+        return Optional.of(new TurnCut.Cut(loop.getAsInt(), TurnCut.REPETITION));
+      }
+      return turn;
+    };
   }
 
   @Override
@@ -80,8 +91,7 @@ public final class ResponsesStage implements Stage {
       seeds[i] = ctx.recordSeed(instructions.get(i).path("id").asText());
     }
     int total = instructions.size() * config.k();
-    int committed = ctx.log().count();
-    List<String> committedLines = committed > 0 ? RecordLog.lines(ctx.log().file()) : List.of();
+    int committed = ctx.committedBefore();
     int position = 0;
     for (PlannedBatches.Batch b : PlannedBatches.plan(instructions.size(), config.k(), ctx.settings().batchRows())) {
       int size = (b.to() - b.from()) * config.k();
@@ -92,15 +102,7 @@ public final class ResponsesStage implements Stage {
       for (Completion c : PlannedBatches.generate(generator, b, ids, seeds, params)) {
         String line = Json.line(record(instructions.get(c.promptIndex()), prompts.get(c.promptIndex()),
             seeds[c.promptIndex()], c));
-        if (position < committed) {
-          if (!line.equals(committedLines.get(position))) {
-            ctx.note("warning: record " + (position + 1) + " sampled again differs from the committed one; kept the "
-                + "committed record (is the device or thread count different from the first run?)");
-          }
-        } else {
-          ctx.log().append(line);
-        }
-        position++;
+        ctx.commit(position++, line);
       }
       ctx.progress(position, total, "responses");
     }

@@ -21,5 +21,10 @@ public interface TurnCut {
    */
   record Cut(int at, String reason) {}
 
+  /** The reason of a cut at a fabricated next turn ({@link dev.sapling.pipeline.text.RoleMarkers#nextTurn}). */
+  String NEXT_TURN = "next_turn";
+  /** The reason of a cut where a repetition loop starts ({@link dev.sapling.pipeline.text.Repetition#cutAt}). */
+  String REPETITION = "repetition";
+
   Optional<Cut> find(String instruction, String text);
 }

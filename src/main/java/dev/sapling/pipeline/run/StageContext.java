@@ -5,6 +5,7 @@ import dev.sapling.data.RecordLog;
 import dev.sapling.model.loader.LoadedModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,6 +28,8 @@ public final class StageContext {
   private final Map<String, StageInput> inputs;
   private final RecordLog log;
   private final PrintStream err;
+  private final int committedBefore;
+  private List<String> committedLines;
   private final long startNanos = System.nanoTime();
   private long lastProgressNanos;
 
@@ -40,6 +43,7 @@ public final class StageContext {
     this.inputs = Map.copyOf(inputs);
     this.log = log;
     this.err = err;
+    this.committedBefore = log.count();
   }
 
   public String stage() {
@@ -78,6 +82,31 @@ public final class StageContext {
 
   public RecordLog log() {
     return log;
+  }
+
+  /**
+   * Commits the record at {@code position} (0-based, in the stage's planned order): appended when it lies past the
+   * records committed before this run, otherwise compared with the committed one, which is kept (a note warns when
+   * the two differ: the device or thread count likely changed). A resumed stage recomputes a planned batch that was
+   * cut short and so writes only the records it is missing.
+   */
+  public void commit(int position, String line) {
+    if (position >= committedBefore) {
+      log.append(line);
+      return;
+    }
+    if (committedLines == null) {
+      committedLines = RecordLog.lines(log.file());
+    }
+    if (!line.equals(committedLines.get(position))) {
+      note("warning: record " + (position + 1) + " computed again differs from the committed one; kept the committed "
+          + "record (is the device or thread count different from the first run?)");
+    }
+  }
+
+  /** How many records were committed before this run of the stage started. */
+  public int committedBefore() {
+    return committedBefore;
   }
 
   /** The seed of record {@code recordId}'s random stream: (run seed, this stage, record id). */

@@ -128,6 +128,58 @@ class StageRunnerTest {
     assertTrue(Manifest.read(cut.resolve("a/manifest.json")).complete());
   }
 
+  /** Recomputes every record from the start and commits each with {@link StageContext#commit}; a salt changes them. */
+  static final class RecomputingStage implements Stage {
+    final int n;
+    final int failAfter;
+    final String salt;
+
+    RecomputingStage(int n, int failAfter, String salt) {
+      this.n = n;
+      this.failAfter = failAfter;
+      this.salt = salt;
+    }
+
+    public String name() {
+      return "r";
+    }
+
+    public Object config() {
+      return new CountConfig(n);
+    }
+
+    public List<String> inputs() {
+      return List.of();
+    }
+
+    public boolean usesModel() {
+      return false;
+    }
+
+    public StageReport run(StageContext ctx) {
+      for (int i = 0; i < n; i++) {
+        if (i == failAfter) {
+          throw new IllegalStateException("simulated crash after " + i + " records");
+        }
+        ctx.commit(i, Json.line(Map.of("id", "r-" + i, "salt", salt)));
+      }
+      return new StageReport(Json.mapper().createObjectNode(), List.of());
+    }
+  }
+
+  @Test
+  void commitWritesOnlyTheRecordsNotYetCommittedAndKeepsTheCommittedOnes() throws Exception {
+    Path run = dir.resolve("commit");
+    assertThrows(IllegalStateException.class, () -> runner(run, 1).run(new RecomputingStage(6, 3, "first")));
+    assertEquals(3, RecordLog.lines(run.resolve("r/data.jsonl")).size());
+    runner(run, 1).run(new RecomputingStage(6, -1, "second"));
+    List<String> lines = RecordLog.lines(run.resolve("r/data.jsonl"));
+    assertEquals(6, lines.size(), "nothing twice");
+    assertTrue(lines.get(2).contains("first") && lines.get(3).contains("second"), lines.toString());
+    assertTrue(errBytes.toString().contains("warning: record 1 computed again differs from the committed one"),
+        errBytes.toString());
+  }
+
   @Test
   void corruptOrForeignManifestIsRefusedAndNothingChanges() throws Exception {
     Path run = dir.resolve("r");
