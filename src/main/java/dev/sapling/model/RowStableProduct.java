@@ -37,7 +37,7 @@ final class RowStableProduct {
     if (rows == 1 || !padded(a, rows)) { // one query row: every decode step, whatever the batch
       return a.matMul(b);
     }
-    long[] pad = s.getShape();
+    long[] pad = s.getShape().clone(); // Shape hands out its own array
     pad[rowAxis] = blockUp(rows) - rows;
     try (NDArray zeros = a.getManager().zeros(new Shape(pad), a.getDataType());
         NDArray block = a.concat(zeros, rowAxis);
@@ -64,11 +64,11 @@ final class RowStableProduct {
       return x.matMul(weight);
     }
     long padded = blockUp(rows);
-    NDArray flat = x.reshape(rows, k);
-    try (NDArray zeros = x.getManager().zeros(new Shape(padded - rows, k), x.getDataType());
+    try (NDArray flat = x.reshape(rows, k);
+        NDArray zeros = x.getManager().zeros(new Shape(padded - rows, k), x.getDataType());
         NDArray block = flat.concat(zeros, 0);
         NDArray product = block.matMul(weight)) {
-      long[] out = s.getShape();
+      long[] out = s.getShape().clone(); // Shape hands out its own array
       out[out.length - 1] = weight.getShape().get(1);
       return product.get(new NDIndex("0:{}", rows)).reshape(new Shape(out));
     }

@@ -40,4 +40,17 @@ class RowStableProductTest {
       assertEquals(8f, y.get(new NDIndex("0, 2, 4")).getFloat());
     }
   }
+
+  @Test
+  void leavesTheShapesOfItsInputsAlone() { // Shape.getShape() is the array a Shape holds
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.ones(new Shape(2, 3, 8));
+      RowStableProduct.of(x, m.ones(new Shape(8, 5)));
+      assertEquals(new Shape(2, 3, 8), x.getShape());
+      NDArray a = m.ones(new Shape(2, 3, 8));
+      NDArray b = m.ones(new Shape(2, 8, 4));
+      assertEquals(new Shape(2, 3, 4), RowStableProduct.batched(a, b).getShape());
+      assertEquals(new Shape(2, 3, 8), a.getShape());
+    }
+  }
 }

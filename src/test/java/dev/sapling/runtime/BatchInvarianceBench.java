@@ -3,8 +3,7 @@ package dev.sapling.runtime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sapling.data.JsonLines;
 import dev.sapling.model.Architecture;
 import dev.sapling.model.ModelConfig;
 import dev.sapling.model.RandomWeightSource;
@@ -17,9 +16,9 @@ import dev.sapling.model.tokenizer.Tokenizer;
 import dev.sapling.runtime.sampling.Completion;
 import dev.sapling.runtime.sampling.SamplingParams;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -99,13 +98,9 @@ public final class BatchInvarianceBench {
 
   /** Pilot-like prompts from seed instructions: a numbered list of four (generate stage), or one (respond stage). */
   static List<String> prompts(Path seeds, int count) throws IOException {
-    ObjectMapper json = new ObjectMapper();
     List<String> instructions = new ArrayList<>();
-    for (String line : Files.readAllLines(seeds)) {
-      if (!line.isBlank()) {
-        JsonNode node = json.readTree(line);
-        instructions.add(node.get("instruction").asText());
-      }
+    for (JsonLines.Line line : JsonLines.read(seeds)) {
+      instructions.add(JsonLines.text(seeds, line, "instruction"));
     }
     List<String> out = new ArrayList<>();
     for (int p = 0; p < count; p++) {
@@ -154,7 +149,7 @@ public final class BatchInvarianceBench {
           nanos[i] = System.nanoTime() - t0;
           tokens = out.stream().mapToLong(c -> c.tokenIds().length).sum();
         }
-        java.util.Arrays.sort(nanos);
+        Arrays.sort(nanos);
         double median = nanos[repeats / 2] / 1e9;
         System.out.printf("%s timing rows %d: %d tokens, median %.3f s of %d, %.1f tokens/s%n", name, rows, tokens,
             median, repeats, tokens / median);
@@ -227,7 +222,7 @@ public final class BatchInvarianceBench {
         case "--prompts" -> promptCount = Integer.parseInt(args[i + 1]);
         case "--new-tokens" -> newTokens = Integer.parseInt(args[i + 1]);
         case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-        case "--dims" -> dims = java.util.Arrays.stream(args[i + 1].split(",")).filter(s -> !s.isBlank())
+        case "--dims" -> dims = Arrays.stream(args[i + 1].split(",")).filter(s -> !s.isBlank())
             .mapToInt(Integer::parseInt).toArray();
         default -> {
           System.err.println("usage: BatchInvarianceBench [--seeds FILE] [--prompts N] [--new-tokens N] "
