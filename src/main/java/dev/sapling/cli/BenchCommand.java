@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code sapling bench}: tokens per second of sampling and scoring on the CPU at several batch sizes, for
@@ -40,6 +39,31 @@ import java.util.Set;
  * instead of the table.
  */
 public final class BenchCommand implements Command {
+  static final Flag<List<String>> SHAPE = Flag.of("shape", "NAME", Flag.Type.oneOf("stories260k", "llama-100m"),
+      "a random-init model of this shape on the CPU, float32 (default: both, unless --model is given)").repeatable();
+  static final Flag<int[]> BATCHES = Flag.of("batches", "LIST",
+      Flag.Type.INT_LIST.atLeast(1),
+      "sampling batch sizes").withDefault(new int[] {1, 8, 32});
+  static final Flag<Integer> PROMPT_TOKENS = Flag.of("prompt-tokens", "N", Flag.Type.INT.atLeast(1),
+      "prompt length").withDefault(32);
+  static final Flag<Integer> NEW_TOKENS = Flag.of("new-tokens", "N", Flag.Type.INT.atLeast(1),
+      "tokens generated per row").withDefault(64);
+  static final Flag<Integer> REPEATS = Flag.of("repeats", "N", Flag.Type.INT.atLeast(1),
+      "timed runs per cell (the median is reported)").withDefault(3);
+  static final Flag<Integer> SCORE_BATCH = Flag.of("score-batch", "B", Flag.Type.INT.atLeast(0),
+      "with --score-tokens: score once, B rows, instead of at every sampling batch; 0 = off").withDefault(0);
+  static final Flag<Integer> SCORE_TOKENS = Flag.of("score-tokens", "L", Flag.Type.INT.atLeast(0),
+      "with --score-batch: rows of L tokens (1 context + L-1 scored), L >= 2; 0 = off").withDefault(0);
+  static final Flags FLAGS = Flags.of(SHAPE, BATCHES, PROMPT_TOKENS, NEW_TOKENS, REPEATS, SCORE_BATCH, SCORE_TOKENS)
+      .with(ModelArgs.GROUP.optional(ModelArgs.MODEL), SamplingArgs.GROUP.only(SamplingArgs.GREEDY),
+          OutputArgs.GROUP.only(OutputArgs.JSON))
+      .withNotes("--model: a loaded checkpoint (--device applies to it); --shape: random-init models. EOS is "
+          + "disabled, so every row runs the full length. Sampling is at temperature 1 (task 'sample'), or greedy "
+          + "(task 'greedy') with --greedy.\n"
+          + "With --json: one JSON object per result (model, parameters, task, batch, tokens, seconds, tokens_per_s, "
+          + "dtype) instead of the table.\n"
+          + "Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
+
   @Override
   public String name() {
     return "bench";
@@ -51,50 +75,30 @@ public final class BenchCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling bench [--model PATH [--device cpu|gpu]] [--shape stories260k|llama-100m]...",
-        "                     [--batches 1,8,32] [--prompt-tokens 32] [--new-tokens 64] [--repeats 3]",
-        "                     [--score-batch B --score-tokens L] [--greedy] [--json]",
-        "  --model: a loaded checkpoint; --shape: random-init models of that shape on the CPU (float32).",
-        "  Default: both shapes. EOS is disabled, so every row runs the full length.",
-        "  --score-batch/--score-tokens: score once, B rows of L tokens (1 context + L-1 scored), not at every batch.",
-        "  --greedy: decode greedily (temperature 0; task 'greedy') instead of sampling at temperature 1.",
-        "  --json: one JSON object per result (model, task, batch, tokens, seconds, tokens_per_s) instead of the table.",
-        "  Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of("json", "greedy");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) {
-    List<String> shapes = args.strings("shape");
-    boolean loaded = args.string("model").isPresent();
+    List<String> shapes = args.get(SHAPE);
+    boolean loaded = args.has(ModelArgs.MODEL);
     if (shapes.isEmpty() && !loaded) {
       shapes = List.of("stories260k", "llama-100m");
     }
-    int[] batches = args.string("batches").isPresent() ? args.intList("batches") : new int[] {1, 8, 32};
-    int promptTokens = args.intValue("prompt-tokens", 32);
-    int newTokens = args.intValue("new-tokens", 64);
-    int repeats = args.intValue("repeats", 3);
-    int scoreBatch = args.intValue("score-batch", 0);
-    int scoreTokens = args.intValue("score-tokens", 0);
-    boolean json = args.flag("json");
-    boolean greedy = args.flag("greedy");
-    if ((scoreBatch > 0) != (scoreTokens > 0) || scoreBatch < 0 || scoreTokens == 1 || scoreTokens < 0) {
+    int[] batches = args.get(BATCHES);
+    int promptTokens = args.get(PROMPT_TOKENS);
+    int newTokens = args.get(NEW_TOKENS);
+    int repeats = args.get(REPEATS);
+    int scoreBatch = args.get(SCORE_BATCH);
+    int scoreTokens = args.get(SCORE_TOKENS);
+    boolean json = args.get(OutputArgs.JSON);
+    boolean greedy = args.get(SamplingArgs.GREEDY);
+    if ((scoreBatch > 0) != (scoreTokens > 0) || scoreTokens == 1) {
       throw new CliUsageException("--score-batch and --score-tokens go together: a batch >= 1 and a length >= 2");
     }
-    if (!loaded) {
-      args.requireAllKnown(); // with --model, checked after ModelArgs has read its flags
-    }
-    for (String s : shapes) {
-      config(s); // fail on a typo before any long run
-    }
-    if (promptTokens < 1 || newTokens < 1 || repeats < 1 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
-      throw new CliUsageException("--prompt-tokens, --new-tokens, --repeats and every --batches entry must be >= 1");
+    if (!loaded && args.has(ModelArgs.DEVICE)) {
+      throw new CliUsageException("--device applies to --model; the random-init shapes run on the CPU");
     }
     ThroughputBenchmark bench = new ThroughputBenchmark(promptTokens, newTokens, repeats, greedy);
     Plan plan = new Plan(bench, batches, scoreBatch, scoreTokens, json);
@@ -104,7 +108,6 @@ public final class BenchCommand implements Command {
     }
     if (loaded) {
       try (LoadedModel model = ModelArgs.load(args, err)) {
-        args.requireAllKnown();
         String name = java.nio.file.Path.of(model.manifest().path()).getFileName().toString();
         report(out, err, name, model.config(), plan, model.transformer(), model.tokenizer());
       }

@@ -5,21 +5,14 @@ import dev.sapling.check.GpuFixtureCheck;
 import dev.sapling.check.GpuSmoke;
 import dev.sapling.check.SamplingBench;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code sapling check NAME [flags]}: runs one of the device checks and benchmarks of {@code dev.sapling.check}
  * (the GPU bundle has no test classpath, so these are how a GPU host runs the assertions of the unit tests). Each
- * check declares its flags once, in {@link #checks()}: parsing, {@code --help} and the unknown-flag error come from
- * that declaration. A check prints its PASS/FAIL lines (or its table) to stdout and exits 1 when a check fails.
+ * check is a subcommand declaring its flags once, in {@link #checks()}: parsing, {@code --help} and every usage error
+ * come from that declaration. A check prints its PASS/FAIL lines (or its table) to stdout and exits 1 when a check
+ * fails.
  *
  * <pre>{@code
  * ./sapling check smoke --device gpu --bench
@@ -27,116 +20,65 @@ import java.util.Set;
  * }</pre>
  */
 public final class CheckCommand implements Command {
-  /**
-   * One flag of a check: {@code value} names its argument ({@code null} for a switch), {@code fallback} is its
-   * default ({@code null}: none, the check decides), {@code choices} (for a comma-separated list) what each item
-   * may be.
-   */
-  record Flag(String name, String value, String fallback, List<String> choices, String help) {
-    static Flag onOff(String name, String help) {
-      return new Flag(name, null, null, List.of(), help);
-    }
-
-    static Flag value(String name, String value, String fallback, String help) {
-      return new Flag(name, value, fallback, List.of(), help);
-    }
-
-    static Flag list(String name, List<String> choices, String fallback, String help) {
-      return new Flag(name, "LIST", fallback, choices, help);
-    }
-
-    boolean isSwitch() {
-      return value == null;
-    }
-
-    String usage() {
-      String choiceText = choices.isEmpty() ? "" : " (comma-separated: " + String.join(", ", choices) + ")";
-      String fallbackText = fallback == null ? "" : " (default " + fallback + ")";
-      return String.format("      --%-30s %s%s%s", name + (isSwitch() ? "" : " " + value), help, choiceText,
-          fallbackText);
-    }
-  }
-
-  /** The values of one check's declared flags, each read through its {@link Flag}. */
-  static final class Values {
-    private final Args args;
-
-    Values(Args args) {
-      this.args = args;
-    }
-
-    String string(Flag f) {
-      return optional(f).orElseThrow(() -> new CliUsageException("missing required flag --" + f.name()));
-    }
-
-    Optional<String> optional(Flag f) {
-      return args.string(f.name()).or(() -> Optional.ofNullable(f.fallback()));
-    }
-
-    boolean on(Flag f) {
-      return args.flag(f.name());
-    }
-
-    int integer(Flag f) {
-      return args.intValue(f.name(), Integer.parseInt(f.fallback()));
-    }
-
-    /** The comma-separated items of a list flag, each one of its choices; empty when neither given nor defaulted. */
-    List<String> list(Flag f) {
-      Optional<String> raw = optional(f);
-      if (raw.isEmpty()) {
-        return List.of();
-      }
-      List<String> items = Arrays.stream(raw.get().split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-      for (String item : items) {
-        if (!f.choices().contains(item)) {
-          throw new CliUsageException("--" + f.name() + ": unknown value '" + item + "'; expected some of "
-              + String.join(", ", f.choices()));
-        }
-      }
-      return items;
-    }
-  }
-
   /** How a check runs once its flags are read; returns the exit code. */
   interface Body {
-    int run(Values values, PrintStream out, PrintStream err) throws Exception;
+    int run(Args args, PrintStream out, PrintStream err) throws Exception;
   }
 
   /** One check: the word after {@code sapling check}, one line for the list, its flags and its body. */
-  record Check(String name, String summary, List<Flag> flags, Body body) {}
+  record Check(String name, String summary, Flags flags, Body body) {}
 
-  private static final Flag DEVICE = Flag.value("device", "cpu|gpu|auto", "gpu",
-      "the device; gpu never falls back to the CPU");
+  /** The shared --device, defaulting to the GPU: these checks exist for a device. */
+  private static final Flags.Group DEVICE = ModelArgs.GROUP.only(ModelArgs.DEVICE).defaulting(ModelArgs.DEVICE, "gpu");
+  private static final Flag<Boolean> BENCH = Flag.toggle("bench",
+      "then time op overhead, copies, a BF16 4096^3 matMul and 1B-shaped decode");
+  private static final Flag<String> PROFILE = Flag.of("profile", "TRACE.json", Flag.Type.TEXT,
+      "write PyTorch traces of four 1B-shaped decode steps (one file per variant)");
+  private static final Flag<String> PROFILE_SCORE = Flag.of("profile-score", "TRACE.json", Flag.Type.TEXT,
+      "time 1B-shaped scoring, trace one run");
+  private static final Flag<String> PROFILE_GENERATE = Flag.of("profile-generate", "TRACE.json", Flag.Type.TEXT,
+      "time 1B-shaped batch-1 sampling, trace one run");
+  private static final Flag<List<String>> DTYPES = Flag.of("dtypes", "LIST",
+      Flag.Type.someOf(List.of("float32", "bfloat16", "f32", "bf16")),
+      "compute types; default float32 and bfloat16 on a GPU, float32 on the CPU");
+  private static final Flag<Integer> STEPS = Flag.of("steps", "N", Flag.Type.INT.atLeast(1), "timed steps per cell")
+      .withDefault(30);
 
-  /** Every check, in the order {@code --help} lists them. Add a new check here. */
-  static List<Check> checks() {
-    Flag bench = Flag.onOff("bench", "then time op overhead, copies, a BF16 4096^3 matMul and 1B-shaped decode");
-    Flag profile = Flag.value("profile", "TRACE.json", null,
-        "write PyTorch traces of four 1B-shaped decode steps (one file per variant)");
-    Flag profileScore = Flag.value("profile-score", "TRACE.json", null, "time 1B-shaped scoring, trace one run");
-    Flag profileGenerate = Flag.value("profile-generate", "TRACE.json", null,
-        "time 1B-shaped batch-1 sampling, trace one run");
-    Flag dtypes = Flag.list("dtypes", List.of("float32", "bfloat16", "f32", "bf16"), null,
-        "compute types; default float32 and bfloat16 on a GPU, float32 on the CPU");
-    Flag only = Flag.list("only", GpuFixtureCheck.SECTIONS, String.join(",", GpuFixtureCheck.SECTIONS),
-        "the sections to run");
-    Flag steps = Flag.value("steps", "N", "30", "timed steps per cell");
-    return List.of(
+  /**
+   * The checks and their declaration, built when {@code check} runs, not when {@code ./sapling --help} lists the
+   * commands: a check class's static state (a JSON mapper, fixtures' paths) would otherwise load with every command.
+   */
+  private static final class Declared {
+    static final Flag<List<String>> ONLY = Flag.of("only", "LIST", Flag.Type.someOf(GpuFixtureCheck.SECTIONS),
+        "the sections to run").withDefault(GpuFixtureCheck.SECTIONS);
+
+    /** Every check, in the order {@code --help} lists them. Add a new check here. */
+    static final List<Check> CHECKS = List.of(
         new Check("smoke", "the engine on Sapling's bridge, BF16, the forward pass and CUDA-graph decode: device "
-            + "vs CPU (GpuSmoke)", List.of(DEVICE, bench, profile, profileScore, profileGenerate),
-            (v, out, err) -> GpuSmoke.run(new GpuSmoke.Options(v.string(DEVICE), v.on(bench), v.optional(profile),
-                v.optional(profileScore), v.optional(profileGenerate)), out)),
+            + "vs CPU (GpuSmoke)", Flags.of(BENCH, PROFILE, PROFILE_SCORE, PROFILE_GENERATE).with(DEVICE),
+            (a, out, err) -> GpuSmoke.run(new GpuSmoke.Options(a.get(ModelArgs.DEVICE), a.get(BENCH),
+                a.optional(PROFILE), a.optional(PROFILE_SCORE), a.optional(PROFILE_GENERATE)), out)),
         new Check("fixtures", "parity fixtures, the llama2.c oracle, generation and scoring, memory flatness and "
             + "the decode kernels on a device (GpuFixtureCheck; run from the repository root)",
-            List.of(DEVICE, dtypes, only),
-            (v, out, err) -> GpuFixtureCheck.run(new GpuFixtureCheck.Options(v.string(DEVICE), v.list(dtypes),
-                v.list(only)), out)),
-        new Check("adamw", "the fused AdamW update against the composed one (AdamWParityCheck)", List.of(DEVICE),
-            (v, out, err) -> AdamWParityCheck.checkAll(v.string(DEVICE), out)),
+            Flags.of(DTYPES, ONLY).with(DEVICE),
+            (a, out, err) -> GpuFixtureCheck.run(new GpuFixtureCheck.Options(a.get(ModelArgs.DEVICE),
+                a.optional(DTYPES).orElse(List.of()), a.get(ONLY)), out)),
+        new Check("adamw", "the fused AdamW update against the composed one (AdamWParityCheck)",
+            Flags.of().with(DEVICE),
+            (a, out, err) -> AdamWParityCheck.checkAll(a.get(ModelArgs.DEVICE), out)),
         new Check("sampling", "time of one step's token choice, host vs composed vs native, and their agreement "
-            + "(SamplingBench)", List.of(DEVICE, steps),
-            (v, out, err) -> SamplingBench.run(v.string(DEVICE), v.integer(steps), out, err)));
+            + "(SamplingBench)", Flags.of(STEPS).with(DEVICE),
+            (a, out, err) -> SamplingBench.run(a.get(ModelArgs.DEVICE), a.get(STEPS), out, err)));
+
+    static final Flags FLAGS = Flags.ofSubcommands("check",
+            CHECKS.stream().map(c -> new Flags.Subcommand(c.name(), c.summary(), c.flags())).toList())
+        .withNotes("Checks and benchmarks for a device; stdout gets one PASS/FAIL line per check (or a table), the "
+            + "exit code is 1 on a failure.");
+  }
+
+  /** Every check, in the order {@code --help} lists them. */
+  static List<Check> checks() {
+    return Declared.CHECKS;
   }
 
   @Override
@@ -150,41 +92,17 @@ public final class CheckCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    List<String> lines = new ArrayList<>(List.of("usage: sapling check NAME [flags]",
-        "  Checks and benchmarks for a device; stdout gets one PASS/FAIL line per check (or a table), the exit code "
-            + "is 1 on a failure."));
-    for (Check c : checks()) {
-      lines.add("  " + c.name() + ": " + c.summary());
-      c.flags().forEach(f -> lines.add(f.usage()));
-    }
-    return String.join("\n", lines);
-  }
-
-  /** Every switch of every check: {@link Args#parse} must know them before the check is known. */
-  @Override
-  public Set<String> switches() {
-    Set<String> out = new LinkedHashSet<>();
-    checks().forEach(c -> c.flags().stream().filter(Flag::isSwitch).map(Flag::name).forEach(out::add));
-    return out;
+  public Flags flags() {
+    return Declared.FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    Map<String, Check> byName = new LinkedHashMap<>();
-    checks().forEach(c -> byName.put(c.name(), c));
-    if (args.positional().size() != 1) {
-      throw new CliUsageException("expected one check name (" + String.join(", ", byName.keySet()) + "); got "
-          + args.positional());
+    for (Check c : checks()) {
+      if (c.name().equals(args.subcommand())) {
+        return c.body().run(args, out, err);
+      }
     }
-    Check check = byName.get(args.positional().get(0));
-    if (check == null) {
-      throw new CliUsageException("unknown check '" + args.positional().get(0) + "'; known: "
-          + String.join(", ", byName.keySet()));
-    }
-    Values values = new Values(args);
-    check.flags().forEach(f -> args.string(f.name())); // every declared flag is known to this check, no other
-    args.requireAllKnown();
-    return check.body().run(values, out, err);
+    throw new IllegalStateException("no check '" + args.subcommand() + "'; parse against CheckCommand.FLAGS first");
   }
 }

@@ -7,6 +7,12 @@ import java.util.List;
 
 /** {@code sapling convert IN.gguf OUT_DIR}: writes a Hugging Face folder from a GGUF file. */
 final class ConvertCommand implements Command {
+  static final Flags FLAGS = Flags.of()
+      .withPositionals(new Flags.Positional("IN.gguf", "a llama GGUF file"),
+          new Flags.Positional("OUT_DIR", "the folder to write; it must not exist (or be empty)"))
+      .withNotes("Writes config.json, model.safetensors, tokenizer.json, tokenizer_config.json, "
+          + "generation_config.json. Prints OUT_DIR on success.");
+
   @Override
   public String name() {
     return "convert";
@@ -18,19 +24,13 @@ final class ConvertCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return "usage: sapling convert IN.gguf OUT_DIR\n"
-        + "  writes config.json, model.safetensors, tokenizer.json, tokenizer_config.json, generation_config.json;\n"
-        + "  OUT_DIR must not exist (or be empty). Prints OUT_DIR on success.";
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    args.requireAllKnown();
     List<String> files = args.positional();
-    if (files.size() != 2) {
-      throw new CliUsageException("expected IN.gguf and OUT_DIR, got " + files.size() + " argument(s)");
-    }
     Path in = Path.of(files.get(0));
     Path outDir = Path.of(files.get(1));
     new GgufToHfConverter().convert(in, outDir);

@@ -20,6 +20,15 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class GateCommand implements Command {
+  static final Flag<String> FORCE = Flag.of("force", "REASON",
+      Flag.Type.TEXT.notBlank(),
+      "accept a failing dataset; the reason is recorded in its manifest");
+  static final Flags FLAGS = Flags.of(FORCE)
+      .withPositionals(new Flags.Positional("DIR",
+          "a run folder (its last stage is checked) or a stage folder holding manifest.json"))
+      .withNotes("Thresholds: Gate.standard() (max runaway rate, min median margin, max contamination, min pair "
+          + "count).");
+
   @Override
   public String name() {
     return "gate";
@@ -31,26 +40,14 @@ public final class GateCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling gate DIR [--force REASON]",
-        "  DIR             a run folder (its last stage is checked) or a stage folder holding manifest.json",
-        "  --force REASON  accept a failing dataset; the reason is recorded in its manifest",
-        "Thresholds: Gate.standard() (max runaway rate, min median margin, max contamination, min pair count).");
+  public Flags flags() {
+    return FLAGS;
   }
 
   /** Every flag and word of the command, read in one place. */
   private record Options(Path dir, String force) {
     static Options parse(Args a) {
-      String force = a.string("force").orElse(null);
-      a.requireAllKnown();
-      if (a.positional().size() != 1) {
-        throw new CliUsageException("expected one folder, got " + a.positional().size() + " words");
-      }
-      if (force != null && force.isBlank()) {
-        throw new CliUsageException("--force needs a reason");
-      }
-      return new Options(Path.of(a.positional().get(0)), force);
+      return new Options(Path.of(a.positional().get(0)), a.optional(FORCE).orElse(null));
     }
   }
 

@@ -10,13 +10,23 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code sapling generate}: continues one prompt or a JSONL file of prompts, greedily or by sampling; plain text, or
  * one JSON line per completion with {@code --json}.
  */
 final class GenerateCommand implements Command {
+  static final Flag<String> PROMPT = Flag.of("prompt", "TEXT", Flag.Type.TEXT,
+      "text to continue (default: empty, i.e. start from BOS); give --prompt or --prompts");
+  static final Flag<Path> PROMPTS = Flag.of("prompts", "FILE.jsonl", Flag.Type.PATH, "one {\"prompt\": TEXT} per line");
+  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.Type.INT.atLeast(1),
+      "rows (prompts x samples) per batch").withDefault(Generator.DEFAULT_MAX_BATCH_ROWS);
+  static final Flags FLAGS = Flags.of(PROMPT, PROMPTS, BATCH_SIZE)
+      .with(ModelArgs.GROUP, SamplingArgs.GROUP, OutputArgs.GROUP.only(OutputArgs.JSON))
+      .withNotes("Without --json, prints each continuation followed by a newline. With --json, one JSON line per "
+          + "completion:\nprompt_index, sample_index, prompt_token_ids, text, token_ids, logprobs, finish_reason "
+          + "(stop | eos | length).");
+
   @Override
   public String name() {
     return "generate";
@@ -28,38 +38,17 @@ final class GenerateCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return "usage: sapling generate --model PATH (--prompt TEXT | --prompts FILE.jsonl) [options]\n"
-        + ModelArgs.USAGE
-        + "  --prompt TEXT            text to continue (default: empty, i.e. start from BOS)\n"
-        + "  --prompts FILE.jsonl     one {\"prompt\": TEXT} per line\n"
-        + "  --n K                    samples per prompt (default 1), sharing the prompt's prefill\n"
-        + "  --greedy                 argmax decoding (same as --temperature 0)\n"
-        + "  --temperature T          default 1.0\n"
-        + "  --top-k K / --top-p P / --min-p P   filters (default off)\n"
-        + "  --repetition-penalty R / --presence-penalty P   (default off)\n"
-        + "  --max-tokens N           new tokens at most (default 256)\n"
-        + "  --stop STR               stop sequence, repeatable; excluded from the text\n"
-        + "  --seed S                 same seed and prompts give the same output (default 0)\n"
-        + "  --batch-size B           rows (prompts x samples) per batch (default 32)\n"
-        + "  --json                   one JSON line per completion: prompt_index, sample_index, prompt_token_ids,\n"
-        + "                           text, token_ids, logprobs, finish_reason (stop | eos | length)\n"
-        + "Without --json, prints each continuation followed by a newline.";
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of("greedy", "json");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
     List<String> prompts = prompts(args);
-    SamplingParams params = params(args);
-    boolean json = args.flag("json");
-    int batch = args.intValue("batch-size", Generator.DEFAULT_MAX_BATCH_ROWS);
+    SamplingParams params = SamplingArgs.params(args);
+    boolean json = args.get(OutputArgs.JSON);
+    int batch = args.get(BATCH_SIZE);
     try (LoadedModel model = ModelArgs.load(args, err)) {
-      args.requireAllKnown();
       Generator generator = Generator.of(model, o -> o.withMaxBatchRows(batch));
       for (int i = 0; i < prompts.size(); i++) {
         if (generator.encodePrompt(prompts.get(i)).length == 0) {
@@ -81,8 +70,8 @@ final class GenerateCommand implements Command {
   }
 
   private static List<String> prompts(Args args) throws Exception {
-    var file = args.path("prompts");
-    var prompt = args.string("prompt");
+    var file = args.optional(PROMPTS);
+    var prompt = args.optional(PROMPT);
     if (file.isPresent() && prompt.isPresent()) {
       throw new CliUsageException("give --prompt or --prompts, not both");
     }
@@ -98,37 +87,5 @@ final class GenerateCommand implements Command {
       throw new CliUsageException(path + ": no prompts in the file");
     }
     return prompts;
-  }
-
-  private static SamplingParams params(Args args) {
-    SamplingParams p = SamplingParams.defaults();
-    if (args.flag("greedy")) {
-      if (args.string("temperature").isPresent()) {
-        throw new CliUsageException("give --greedy or --temperature, not both");
-      }
-      p = SamplingParams.greedy();
-    } else if (args.string("temperature").isPresent()) {
-      p = p.withTemperature(args.doubleValue("temperature", 1.0));
-    }
-    if (args.string("top-k").isPresent()) {
-      p = p.withTopK(args.intValue("top-k", 0));
-    }
-    if (args.string("top-p").isPresent()) {
-      p = p.withTopP(args.doubleValue("top-p", 1.0));
-    }
-    if (args.string("min-p").isPresent()) {
-      p = p.withMinP(args.doubleValue("min-p", 0.0));
-    }
-    if (args.string("repetition-penalty").isPresent()) {
-      p = p.withRepetitionPenalty(args.doubleValue("repetition-penalty", 1.0));
-    }
-    if (args.string("presence-penalty").isPresent()) {
-      p = p.withPresencePenalty(args.doubleValue("presence-penalty", 0.0));
-    }
-    if (!args.strings("stop").isEmpty()) {
-      p = p.withStop(args.strings("stop"));
-    }
-    return p.withMaxNewTokens(args.intValue("max-tokens", 256)).withN(args.intValue("n", 1))
-        .withSeed(args.longValue("seed", 0));
   }
 }

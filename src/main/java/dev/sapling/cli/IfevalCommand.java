@@ -21,6 +21,15 @@ import java.util.Optional;
  * }</pre>
  */
 public final class IfevalCommand implements Command {
+  static final Flag<Path> RESPONSES = Flag.of("responses", "FILE.jsonl", Flag.Type.PATH,
+      "JSONL lines {\"prompt\": ..., \"response\": ...}; prompts are matched to the input by text").mandatory();
+  static final Flag<Path> INPUT = Flag.of("input", "FILE.jsonl", Flag.Type.PATH,
+      "IFEval prompts (input_data.jsonl shape); default: the 541 prompts bundled with Sapling");
+  static final Flags FLAGS = Flags.of(RESPONSES, INPUT)
+      .with(OutputArgs.GROUP.only(OutputArgs.OUT).requiring(OutputArgs.OUT))
+      .withNotes("Writes eval_results_strict.jsonl and eval_results_loose.jsonl to --out; prints the prompt-level and "
+          + "instruction-level accuracies, strict and loose.");
+
   @Override
   public String name() {
     return "ifeval";
@@ -32,21 +41,15 @@ public final class IfevalCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling ifeval --responses FILE.jsonl [--input FILE.jsonl] --out DIR",
-        "  --responses  JSONL lines {\"prompt\": ..., \"response\": ...}; prompts are matched to the input by text",
-        "  --input      IFEval prompts (input_data.jsonl shape); default: the 541 prompts bundled with Sapling",
-        "  --out        folder for eval_results_strict.jsonl and eval_results_loose.jsonl",
-        "Prints the prompt-level and instruction-level accuracies, strict and loose.");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    Path responsesFile = args.requiredPath("responses");
-    Optional<Path> inputFile = args.path("input");
-    Path outDir = args.requiredPath("out");
-    args.requireAllKnown();
+    Path responsesFile = args.get(RESPONSES);
+    Optional<Path> inputFile = args.optional(INPUT);
+    Path outDir = args.get(OutputArgs.OUT);
 
     List<IfevalPrompt> prompts = inputFile.map(IfevalData::readPrompts).orElseGet(IfevalData::bundledPrompts);
     Map<String, String> responses = IfevalData.readResponses(responsesFile);

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code ./sapling kernel install|run|startup}: installs the {@code sapling} kernelspec, runs the kernel for Jupyter,
@@ -20,6 +19,23 @@ import java.util.Set;
  * }</pre>
  */
 public final class KernelCommand implements Command {
+  static final Flag<Boolean> USER = Flag.toggle("user", "into the user's Jupyter data folder (the default)");
+  static final Flag<Path> PREFIX = Flag.of("prefix", "DIR", Flag.Type.PATH,
+      "into DIR/share/jupyter/kernels/sapling instead");
+  static final Flag<String> JVM_OPTS = Flag.of("jvm-opts", "\"FLAGS\"", Flag.Type.TEXT,
+      "JVM flags of the kernel (default: $SAPLING_KERNEL_JVM_OPTS)");
+  static final Flag<List<String>> ENV = Flag.of("env", "NAME=VALUE", Flag.Type.NAME_VALUE,
+      "an environment variable of the kernel").repeatable();
+  static final Flags FLAGS = Flags.ofSubcommands("kernel subcommand", List.of(
+          new Flags.Subcommand("install", "write the kernelspec 'sapling' (--user or --prefix, not both)",
+              Flags.of(USER, PREFIX, JVM_OPTS, ENV)),
+          new Flags.Subcommand("run", "run the kernel for Jupyter", Flags.of().withPositionals(
+              new Flags.Positional("CONNECTION_FILE", "the connection file Jupyter passes"))),
+          new Flags.Subcommand("startup", "print the startup imports, for jshell --startup", Flags.of())))
+      .withNotes("The kernel reads SAPLING_KERNEL_CLASSPATH, SAPLING_KERNEL_COMPILER_OPTS, "
+          + "SAPLING_KERNEL_STARTUP_SCRIPT,\nSAPLING_KERNEL_MAVEN_OFFLINE and SAPLING_KERNEL_M2_REPO; it binds to "
+          + "loopback only.");
+
   @Override
   public String name() {
     return "kernel";
@@ -31,46 +47,25 @@ public final class KernelCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling kernel install [--user | --prefix DIR] [--jvm-opts \"FLAGS\"] [--env NAME=VALUE]...",
-        "       sapling kernel run CONNECTION_FILE",
-        "       sapling kernel startup            (prints the startup imports, for jshell --startup)",
-        "",
-        "install writes the kernelspec 'sapling' to DIR/share/jupyter/kernels/sapling (--prefix) or to the user's",
-        "Jupyter data folder (--user, the default). --jvm-opts defaults to $SAPLING_KERNEL_JVM_OPTS.",
-        "The kernel reads SAPLING_KERNEL_CLASSPATH, SAPLING_KERNEL_COMPILER_OPTS, SAPLING_KERNEL_STARTUP_SCRIPT,",
-        "SAPLING_KERNEL_MAVEN_OFFLINE and SAPLING_KERNEL_M2_REPO; it binds to loopback only.");
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of("user");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    List<String> words = args.positional();
-    if (words.isEmpty()) {
-      throw new CliUsageException("kernel needs a subcommand: install, run or startup");
-    }
-    switch (words.get(0)) {
+    switch (args.subcommand()) {
       case "install" -> {
-        boolean user = args.flag("user");
-        Path prefix = args.path("prefix").orElse(null);
+        boolean user = args.get(USER);
+        Path prefix = args.optional(PREFIX).orElse(null);
         if (user && prefix != null) {
           throw new CliUsageException("--user and --prefix exclude each other");
         }
-        String jvmOpts = args.string("jvm-opts").orElse(SaplingKernel.env("SAPLING_KERNEL_JVM_OPTS", ""));
+        String jvmOpts = args.optional(JVM_OPTS).orElse(SaplingKernel.env("SAPLING_KERNEL_JVM_OPTS", ""));
         Map<String, String> env = new LinkedHashMap<>();
-        for (String pair : args.strings("env")) {
+        for (String pair : args.get(ENV)) {
           int eq = pair.indexOf('=');
-          if (eq <= 0) {
-            throw new CliUsageException("--env expects NAME=VALUE; got '" + pair + "'");
-          }
           env.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
-        args.requireAllKnown();
         List<String> flags = jvmOpts.isBlank() ? List.of() : List.of(jvmOpts.trim().split("\\s+"));
         Path dir = KernelSpecInstaller.target(prefix, user);
         Path spec = new KernelSpecInstaller(KernelSpecInstaller.findTemplateDir(), flags, env).install(dir);
@@ -80,22 +75,16 @@ public final class KernelCommand implements Command {
         return 0;
       }
       case "run" -> {
-        args.requireAllKnown();
-        if (words.size() != 2) {
-          throw new CliUsageException("kernel run needs exactly one CONNECTION_FILE");
-        }
         // kernel logs must keep going to the real stderr after System.err is routed to the notebook
         System.setProperty("org.slf4j.simpleLogger.cacheOutputStream", "true");
         System.setProperty("java.awt.headless", "true");
-        return SaplingKernel.run(Path.of(words.get(1)));
+        return SaplingKernel.run(Path.of(args.positional().get(0)));
       }
       case "startup" -> {
-        args.requireAllKnown();
         out.print(Startup.script(System.getProperty("java.class.path")));
         return 0;
       }
-      default -> throw new CliUsageException("unknown kernel subcommand '" + words.get(0)
-          + "'; expected install, run or startup");
+      default -> throw new IllegalStateException("no kernel subcommand '" + args.subcommand() + "'");
     }
   }
 }

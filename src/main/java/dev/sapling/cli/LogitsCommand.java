@@ -5,13 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sapling.SaplingException;
 import dev.sapling.model.loader.LoadedModel;
 import java.io.PrintStream;
-import java.util.Set;
 
 /**
  * {@code sapling logits --model PATH --ids 1,450,2 [--all-positions]}: prints
  * {@code {"ids": [...], "logits": [[...vocab floats...], ...]}} — the tool for comparing a port with Python.
  */
 final class LogitsCommand implements Command {
+  static final Flag<int[]> IDS = Flag.of("ids", "LIST", Flag.Type.INT_LIST,
+      "comma-separated token ids, used exactly as given (no BOS added)").mandatory();
+  static final Flag<Boolean> ALL_POSITIONS = Flag.toggle("all-positions",
+      "logits of every position, not only the last");
+  static final Flags FLAGS = Flags.of(IDS, ALL_POSITIONS).with(ModelArgs.GROUP)
+      .withNotes("Prints one JSON object: {\"ids\": [...], \"logits\": [[...], ...]} (float32 values).");
+
   @Override
   public String name() {
     return "logits";
@@ -23,24 +29,15 @@ final class LogitsCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return "usage: sapling logits --model PATH --ids 1,450,2 [--all-positions] [--device cpu|gpu]\n" + ModelArgs.USAGE
-        + "  --ids LIST         comma-separated token ids, used exactly as given (no BOS added)\n"
-        + "  --all-positions    logits of every position, not only the last\n"
-        + "Prints one JSON object: {\"ids\": [...], \"logits\": [[...], ...]} (float32 values).";
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of("all-positions");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    int[] ids = args.intList("ids");
-    boolean all = args.flag("all-positions");
+    int[] ids = args.get(IDS);
+    boolean all = args.get(ALL_POSITIONS);
     try (LoadedModel model = ModelArgs.load(args, err)) {
-      args.requireAllKnown();
       try {
         model.config().requireTokenIds("--ids", ids);
       } catch (SaplingException e) {

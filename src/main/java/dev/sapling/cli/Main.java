@@ -8,8 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of {@code ./sapling}: dispatches to one {@link Command} per subcommand. Results go to stdout, all else
- * to stderr; the exit code is non-zero on every failure (2 for a usage error, 1 for any other).
+ * Entry point of {@code ./sapling}: dispatches to one {@link Command} per subcommand, parsing its words against the
+ * command's {@link Flags} first, so that {@code --help} and every usage error come from the declaration and a usage
+ * error stops before anything runs. Results go to stdout, all else to stderr; the exit code is non-zero on every
+ * failure (2 for a usage error, 1 for any other).
+ *
+ * <pre>{@code
+ * int code = Main.run(new String[] {"generate", "--model", "m.gguf", "--greedy"}, System.out, System.err);
+ * }</pre>
  */
 public final class Main {
   private Main() {}
@@ -51,21 +57,26 @@ public final class Main {
     }
     Command command = byName.get(argv[0]);
     if (command == null) {
-      err.println("sapling: unknown command '" + argv[0] + "'; known: " + String.join(", ", byName.keySet()));
+      String near = Args.nearest(argv[0], byName.keySet());
+      err.println("sapling: unknown command '" + argv[0] + "'; known: " + String.join(", ", byName.keySet())
+          + (near == null ? "" : "; did you mean " + near + "?"));
       return 2;
     }
     List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+    Flags.Named declared = command.flags().resolve(command.name(), rest);
     if (rest.contains("--help") || rest.contains("-h")) {
-      err.println(command.usage());
+      err.println(declared.usage());
       return 0;
     }
     try {
-      int code = command.run(Args.parse(rest, command.switches()), out, err);
+      Args args = command.flags().parse(rest);
+      int code = command.run(args, out, err);
       out.flush();
       return code;
     } catch (CliUsageException e) {
       err.println("sapling " + command.name() + ": " + e.getMessage());
-      err.println(command.usage());
+      err.println(declared.flags().synopsis(declared.name()) + "   (sapling " + declared.name()
+          + " --help lists every flag)");
       return 2;
     } catch (SaplingException e) {
       err.println("sapling " + command.name() + ": " + e.getMessage());

@@ -35,6 +35,23 @@ import java.nio.file.Path;
 public final class PilotCommand implements Command {
   /** The exit code when every stage finished and the gate refused the dataset. */
   public static final int GATE_REFUSED = 3;
+  static final Flag<Path> SEEDS = Flag.of("seeds", "FILE", Flag.Type.PATH,
+      "seed tasks, Self-Instruct JSONL (default: the 175 embedded Self-Instruct tasks)");
+  static final Flag<Integer> COUNT = Flag.of("count", "N", Flag.Type.INT.atLeast(1), "instructions to accept")
+      .withDefault(20);
+  static final Flag<Integer> K = Flag.of("k", "K", Flag.Type.INT.atLeast(1), "responses per instruction")
+      .withDefault(4);
+  static final Flag<Integer> BATCH_ROWS = Flag.of("batch-rows", "R", Flag.Type.INT.atLeast(1),
+      "rows per generation batch (speed only, never part of a stage's signature)")
+      .withDefault(RunSettings.DEFAULT_BATCH_ROWS);
+  static final Flags FLAGS = Flags.of(SEEDS, COUNT, K, BATCH_ROWS)
+      .with(ModelArgs.GROUP.defaulting(ModelArgs.MODEL, Models.DEFAULT),
+          SamplingArgs.GROUP.only(SamplingArgs.SEED).defaulting(SamplingArgs.SEED, Experiment.DEFAULT_SEED),
+          OutputArgs.GROUP.only(OutputArgs.OUT).defaulting(OutputArgs.OUT, Path.of("runs", "pilot")))
+      .withNotes("--out is the run folder; every record's random stream derives from --seed. Rerunning reuses finished "
+          + "stages, reruns changed ones and resumes an interrupted one. Exit 0 when the gate passes the pairs, "
+          + GATE_REFUSED + " when every stage finished but the gate refused them (the failed checks are printed), 1 on "
+          + "an error.");
 
   @Override
   public String name() {
@@ -47,36 +64,15 @@ public final class PilotCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling pilot [--model PATH] [--seeds FILE] [--count N] [--k K] [--seed S] [--out runs/NAME] "
-            + "[--device cpu|gpu] [--batch-rows R]",
-        "  --model PATH    a .gguf file or model folder (default " + Models.DEFAULT + ")",
-        "  --seeds FILE    seed tasks, Self-Instruct JSONL (default: the 175 embedded Self-Instruct tasks)",
-        "  --count N       instructions to accept (default 20)",
-        "  --k K           responses per instruction (default 4)",
-        "  --seed S        run seed (default " + Experiment.DEFAULT_SEED + ")",
-        "  --out DIR       run folder (default runs/pilot)",
-        "  --device D      cpu or gpu (default cpu); gpu never falls back to cpu",
-        "  --batch-rows R  rows per generation batch (default " + RunSettings.DEFAULT_BATCH_ROWS
-            + "; speed only, never part of a stage's signature)",
-        "Rerunning reuses finished stages, reruns changed ones and resumes an interrupted one.",
-        "Exit 0 when the gate passes the pairs, " + GATE_REFUSED + " when every stage finished but the gate refused "
-            + "them (the failed checks are printed), 1 on an error.");
+  public Flags flags() {
+    return FLAGS;
   }
 
   /** Every flag of the command, read in one place. */
   private record Options(Path model, Path seeds, int count, int k, long seed, Path out, String device, int batchRows) {
     static Options parse(Args a) {
-      Options o = new Options(a.path("model").orElse(Models.DEFAULT), a.path("seeds").orElse(null),
-          a.intValue("count", 20), a.intValue("k", 4), a.longValue("seed", Experiment.DEFAULT_SEED),
-          a.path("out").orElse(Path.of("runs", "pilot")), a.string("device").orElse("cpu"),
-          a.intValue("batch-rows", RunSettings.DEFAULT_BATCH_ROWS));
-      a.requireAllKnown();
-      if (o.count < 1 || o.k < 1 || o.batchRows < 1) {
-        throw new CliUsageException("--count, --k and --batch-rows must be integers >= 1");
-      }
-      return o;
+      return new Options(a.get(ModelArgs.MODEL), a.optional(SEEDS).orElse(null), a.get(COUNT), a.get(K),
+          a.get(SamplingArgs.SEED), a.get(OutputArgs.OUT), a.get(ModelArgs.DEVICE), a.get(BATCH_ROWS));
     }
   }
 

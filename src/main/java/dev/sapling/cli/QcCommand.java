@@ -16,6 +16,10 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class QcCommand implements Command {
+  static final Flags FLAGS = Flags.of().with(OutputArgs.GROUP.only(OutputArgs.JSON))
+      .withPositionals(new Flags.Positional("RUN_DIR", "a run folder written by ./sapling pilot (e.g. runs/pilot)"))
+      .withNotes("With --json: one JSON object, stage -> its QC report (metrics, filters, distributions, counts).");
+
   @Override
   public String name() {
     return "qc";
@@ -27,27 +31,14 @@ public final class QcCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling qc RUN_DIR [--json]",
-        "  RUN_DIR  a run folder written by ./sapling pilot (e.g. runs/pilot)",
-        "  --json   one JSON object: stage -> its QC report (metrics, filters, distributions, counts)");
-  }
-
-  @Override
-  public java.util.Set<String> switches() {
-    return java.util.Set.of("json");
+  public Flags flags() {
+    return FLAGS;
   }
 
   /** Every flag and word of the command, read in one place. */
   private record Options(Path dir, boolean json) {
     static Options parse(Args a) {
-      boolean json = a.flag("json");
-      a.requireAllKnown();
-      if (a.positional().size() != 1) {
-        throw new CliUsageException("expected one run folder, got " + a.positional().size() + " words");
-      }
-      return new Options(Path.of(a.positional().get(0)), json);
+      return new Options(Path.of(a.positional().get(0)), a.get(OutputArgs.JSON));
     }
   }
 

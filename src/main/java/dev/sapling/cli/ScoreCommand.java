@@ -16,6 +16,16 @@ import java.util.List;
  * one JSON line per pair.
  */
 final class ScoreCommand implements Command {
+  static final Flag<Path> PAIRS = Flag.of("pairs", "FILE.jsonl", Flag.Type.PATH,
+      "lines {\"context\": TEXT, \"continuation\": TEXT} (BOS added to the context when the model adds one) or "
+      + "{\"context_ids\": [...], \"continuation_ids\": [...]} (used exactly as given)").mandatory();
+  static final Flag<Integer> TOP_ALTERNATIVES = Flag.of("top-alternatives", "K", Flag.Type.INT.atLeast(0),
+      "also print the K most likely tokens at each position (top_logprobs)").withDefault(0);
+  static final Flag<Integer> BATCH_SIZE = Flag.of("batch-size", "B", Flag.Type.INT.atLeast(1), "rows per batch")
+      .withDefault(Scorer.DEFAULT_MAX_BATCH_ROWS);
+  static final Flags FLAGS = Flags.of(PAIRS, TOP_ALTERNATIVES, BATCH_SIZE).with(ModelArgs.GROUP)
+      .withNotes("Prints per pair: {\"logprob_sum\", \"logprob_mean\", \"tokens\", \"token_logprobs\"}.");
+
   @Override
   public String name() {
     return "score";
@@ -27,28 +37,20 @@ final class ScoreCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return "usage: sapling score --model PATH --pairs FILE.jsonl [--top-alternatives K] [--batch-size B]\n"
-        + ModelArgs.USAGE
-        + "  --pairs FILE.jsonl       lines {\"context\": TEXT, \"continuation\": TEXT} (BOS added to the context when\n"
-        + "                           the model adds one) or {\"context_ids\": [...], \"continuation_ids\": [...]}\n"
-        + "                           (used exactly as given)\n"
-        + "  --top-alternatives K     also print the K most likely tokens at each position (top_logprobs)\n"
-        + "  --batch-size B           rows per batch (default 32)\n"
-        + "Prints per pair: {\"logprob_sum\", \"logprob_mean\", \"tokens\", \"token_logprobs\"}.";
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    Path file = args.requiredPath("pairs");
-    int top = args.intValue("top-alternatives", 0);
-    int batch = args.intValue("batch-size", Scorer.DEFAULT_MAX_BATCH_ROWS);
+    Path file = args.get(PAIRS);
+    int top = args.get(TOP_ALTERNATIVES);
+    int batch = args.get(BATCH_SIZE);
     List<JsonLines.Line> lines = JsonLines.read(file);
     if (lines.isEmpty()) {
       throw new CliUsageException(file + ": no pairs in the file");
     }
     try (LoadedModel model = ModelArgs.load(args, err)) {
-      args.requireAllKnown();
       Scorer scorer = Scorer.of(model, o -> o.withMaxBatchRows(batch).withTopAlternatives(top));
       List<Scorer.Pair> pairs = new ArrayList<>();
       for (JsonLines.Line line : lines) {

@@ -23,6 +23,14 @@ import java.util.List;
  * }</pre>
  */
 public final class ScriptCommand implements Command {
+  static final Flag<String> CLASSPATH = Flag.of("classpath", "PATHS", Flag.Type.TEXT,
+      "more jars and folders for the script, separated as in java -cp");
+  static final Flags FLAGS = Flags.of(CLASSPATH)
+      .withPositionals(new Flags.Positional("FILE.jsh", "the script"))
+      .withNotes("Runs FILE.jsh in JShell with the same startup as the Sapling kernel (Sapling, DJL and Tablesaw "
+          + "imports;\ndisplay/render/progress helpers; %maven, %jars, %load... magics). Exit code 1 on the first "
+          + "error.");
+
   @Override
   public String name() {
     return "script";
@@ -34,20 +42,13 @@ public final class ScriptCommand implements Command {
   }
 
   @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: sapling script FILE.jsh [--classpath PATHS]",
-        "Runs FILE.jsh in JShell with the same startup as the Sapling kernel (Sapling, DJL and Tablesaw imports;",
-        "display/render/progress helpers; %maven, %jars, %load... magics). Exit code 1 on the first error.");
+  public Flags flags() {
+    return FLAGS;
   }
 
   @Override
   public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    String classpath = args.string("classpath").orElse("");
-    args.requireAllKnown();
-    if (args.positional().size() != 1) {
-      throw new CliUsageException("script needs exactly one FILE.jsh");
-    }
+    String classpath = args.optional(CLASSPATH).orElse("");
     Path file = Path.of(args.positional().get(0));
     if (!Files.isRegularFile(file)) {
       throw new SaplingException("script " + file.toAbsolutePath() + " does not exist");
