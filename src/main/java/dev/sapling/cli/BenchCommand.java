@@ -38,7 +38,7 @@ import java.util.Locale;
  * temperature 1. {@code --json} prints one JSON object per result line
  * instead of the table.
  */
-public final class BenchCommand implements Command {
+public final class BenchCommand extends Command {
   static final Flag<List<String>> SHAPE = Flag.of("shape", "NAME", Flag.Type.oneOf("stories260k", "llama-100m"),
       "a random-init model of this shape on the CPU, float32 (default: both, unless --model is given)").repeatable();
   static final Flag<int[]> BATCHES = Flag.of("batches", "LIST",
@@ -64,19 +64,8 @@ public final class BenchCommand implements Command {
           + "dtype) instead of the table.\n"
           + "Set libtorch's threads with SAPLING_JAVA_OPTS=-Dai.djl.pytorch.num_threads=N.");
 
-  @Override
-  public String name() {
-    return "bench";
-  }
-
-  @Override
-  public String summary() {
-    return "measure sampling and scoring tokens/s at several batch sizes";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  BenchCommand() {
+    super(FLAGS);
   }
 
   @Override

@@ -19,7 +19,7 @@ import java.util.List;
  * ./sapling check fixtures --device cpu --only runtime,memory
  * }</pre>
  */
-public final class CheckCommand implements Command {
+public final class CheckCommand extends Command {
   /** How a check runs once its flags are read; returns the exit code. */
   interface Body {
     int run(Args args, PrintStream out, PrintStream err) throws Exception;
@@ -81,14 +81,8 @@ public final class CheckCommand implements Command {
     return Declared.CHECKS;
   }
 
-  @Override
-  public String name() {
-    return "check";
-  }
-
-  @Override
-  public String summary() {
-    return "run a device check or benchmark (smoke, fixtures, adamw, sampling)";
+  CheckCommand() {
+    super();
   }
 
   @Override

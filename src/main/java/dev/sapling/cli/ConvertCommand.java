@@ -6,26 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** {@code sapling convert IN.gguf OUT_DIR}: writes a Hugging Face folder from a GGUF file. */
-final class ConvertCommand implements Command {
+final class ConvertCommand extends Command {
   static final Flags FLAGS = Flags.of()
       .withPositionals(new Flags.Positional("IN.gguf", "a llama GGUF file"),
           new Flags.Positional("OUT_DIR", "the folder to write; it must not exist (or be empty)"))
       .withNotes("Writes config.json, model.safetensors, tokenizer.json, tokenizer_config.json, "
           + "generation_config.json. Prints OUT_DIR on success.");
 
-  @Override
-  public String name() {
-    return "convert";
-  }
-
-  @Override
-  public String summary() {
-    return "convert a llama GGUF file into a Hugging Face folder (safetensors + tokenizer.json)";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  ConvertCommand() {
+    super(FLAGS);
   }
 
   @Override

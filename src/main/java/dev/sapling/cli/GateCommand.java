@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * ./sapling gate runs/pilot
  * }</pre>
  */
-public final class GateCommand implements Command {
+public final class GateCommand extends Command {
   static final Flag<String> FORCE = Flag.of("force", "REASON",
       Flag.Type.TEXT.notBlank(),
       "accept a failing dataset; the reason is recorded in its manifest");
@@ -29,19 +29,8 @@ public final class GateCommand implements Command {
       .withNotes("Thresholds: Gate.standard() (max runaway rate, min median margin, max contamination, min pair "
           + "count).");
 
-  @Override
-  public String name() {
-    return "gate";
-  }
-
-  @Override
-  public String summary() {
-    return "check a dataset's provenance and QC thresholds (exit 1 listing every failed check)";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  GateCommand() {
+    super(FLAGS);
   }
 
   /** Every flag and word of the command, read in one place. */

@@ -15,7 +15,7 @@ import java.util.List;
  * {@code sapling generate}: continues one prompt or a JSONL file of prompts, greedily or by sampling; plain text, or
  * one JSON line per completion with {@code --json}.
  */
-final class GenerateCommand implements Command {
+final class GenerateCommand extends Command {
   static final Flag<String> PROMPT = Flag.of("prompt", "TEXT", Flag.Type.TEXT,
       "text to continue (default: empty, i.e. start from BOS); give --prompt or --prompts");
   static final Flag<Path> PROMPTS = Flag.of("prompts", "FILE.jsonl", Flag.Type.PATH, "one {\"prompt\": TEXT} per line");
@@ -27,19 +27,8 @@ final class GenerateCommand implements Command {
           + "completion:\nprompt_index, sample_index, prompt_token_ids, text, token_ids, logprobs, finish_reason "
           + "(stop | eos | length).");
 
-  @Override
-  public String name() {
-    return "generate";
-  }
-
-  @Override
-  public String summary() {
-    return "continue prompts with the base model (greedy or sampled; --json for one line per completion)";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  GenerateCommand() {
+    super(FLAGS);
   }
 
   @Override

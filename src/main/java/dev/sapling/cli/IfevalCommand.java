@@ -20,7 +20,7 @@ import java.util.Optional;
  * ./sapling ifeval --responses runs/pilot/eval/responses.jsonl --out runs/pilot/eval/ifeval
  * }</pre>
  */
-public final class IfevalCommand implements Command {
+public final class IfevalCommand extends Command {
   static final Flag<Path> RESPONSES = Flag.of("responses", "FILE.jsonl", Flag.Type.PATH,
       "JSONL lines {\"prompt\": ..., \"response\": ...}; prompts are matched to the input by text").mandatory();
   static final Flag<Path> INPUT = Flag.of("input", "FILE.jsonl", Flag.Type.PATH,
@@ -30,19 +30,8 @@ public final class IfevalCommand implements Command {
       .withNotes("Writes eval_results_strict.jsonl and eval_results_loose.jsonl to --out; prints the prompt-level and "
           + "instruction-level accuracies, strict and loose.");
 
-  @Override
-  public String name() {
-    return "ifeval";
-  }
-
-  @Override
-  public String summary() {
-    return "score responses with IFEval's verifiable instructions (strict and loose)";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  IfevalCommand() {
+    super(FLAGS);
   }
 
   @Override

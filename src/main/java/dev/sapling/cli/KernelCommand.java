@@ -18,7 +18,7 @@ import java.util.Map;
  * ./sapling kernel install --prefix /tmp/jp            # -> /tmp/jp/share/jupyter/kernels/sapling
  * }</pre>
  */
-public final class KernelCommand implements Command {
+public final class KernelCommand extends Command {
   static final Flag<Boolean> USER = Flag.toggle("user", "into the user's Jupyter data folder (the default)");
   static final Flag<Path> PREFIX = Flag.of("prefix", "DIR", Flag.Type.PATH,
       "into DIR/share/jupyter/kernels/sapling instead");
@@ -36,19 +36,8 @@ public final class KernelCommand implements Command {
           + "SAPLING_KERNEL_STARTUP_SCRIPT,\nSAPLING_KERNEL_MAVEN_OFFLINE and SAPLING_KERNEL_M2_REPO; it binds to "
           + "loopback only.");
 
-  @Override
-  public String name() {
-    return "kernel";
-  }
-
-  @Override
-  public String summary() {
-    return "install or run the Sapling Jupyter kernel";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  KernelCommand() {
+    super(FLAGS);
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.io.PrintStream;
  * {@code sapling logits --model PATH --ids 1,450,2 [--all-positions]}: prints
  * {@code {"ids": [...], "logits": [[...vocab floats...], ...]}} — the tool for comparing a port with Python.
  */
-final class LogitsCommand implements Command {
+final class LogitsCommand extends Command {
   static final Flag<int[]> IDS = Flag.of("ids", "LIST", Flag.Type.INT_LIST,
       "comma-separated token ids, used exactly as given (no BOS added)").mandatory();
   static final Flag<Boolean> ALL_POSITIONS = Flag.toggle("all-positions",
@@ -18,19 +18,8 @@ final class LogitsCommand implements Command {
   static final Flags FLAGS = Flags.of(IDS, ALL_POSITIONS).with(ModelArgs.GROUP)
       .withNotes("Prints one JSON object: {\"ids\": [...], \"logits\": [[...], ...]} (float32 values).");
 
-  @Override
-  public String name() {
-    return "logits";
-  }
-
-  @Override
-  public String summary() {
-    return "print the model's raw logits for token ids as JSON";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  LogitsCommand() {
+    super(FLAGS);
   }
 
   @Override

@@ -32,7 +32,7 @@ import java.nio.file.Path;
  * ./sapling pilot --count 20 --out runs/pilot-20
  * }</pre>
  */
-public final class PilotCommand implements Command {
+public final class PilotCommand extends Command {
   /** The exit code when every stage finished and the gate refused the dataset. */
   public static final int GATE_REFUSED = 3;
   static final Flag<Path> SEEDS = Flag.of("seeds", "FILE", Flag.Type.PATH,
@@ -53,19 +53,8 @@ public final class PilotCommand implements Command {
           + GATE_REFUSED + " when every stage finished but the gate refused them (the failed checks are printed), 1 on "
           + "an error.");
 
-  @Override
-  public String name() {
-    return "pilot";
-  }
-
-  @Override
-  public String summary() {
-    return "run the pipeline (instructions → responses → critique → pairs → gate) into runs/NAME, with QC";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  PilotCommand() {
+    super(FLAGS);
   }
 
   /** Every flag of the command, read in one place. */

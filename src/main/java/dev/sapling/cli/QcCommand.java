@@ -15,24 +15,13 @@ import java.nio.file.Path;
  * ./sapling qc runs/pilot --json | jq '.responses.metrics.runaway_rate'
  * }</pre>
  */
-public final class QcCommand implements Command {
+public final class QcCommand extends Command {
   static final Flags FLAGS = Flags.of().with(OutputArgs.GROUP.only(OutputArgs.JSON))
       .withPositionals(new Flags.Positional("RUN_DIR", "a run folder written by ./sapling pilot (e.g. runs/pilot)"))
       .withNotes("With --json: one JSON object, stage -> its QC report (metrics, filters, distributions, counts).");
 
-  @Override
-  public String name() {
-    return "qc";
-  }
-
-  @Override
-  public String summary() {
-    return "print a run's QC metrics (a table, or --json)";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  QcCommand() {
+    super(FLAGS);
   }
 
   /** Every flag and word of the command, read in one place. */

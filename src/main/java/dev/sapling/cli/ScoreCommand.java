@@ -15,7 +15,7 @@ import java.util.List;
  * {@code sapling score --model PATH --pairs FILE.jsonl}: per-token log-probs of each continuation given its context,
  * one JSON line per pair.
  */
-final class ScoreCommand implements Command {
+final class ScoreCommand extends Command {
   static final Flag<Path> PAIRS = Flag.of("pairs", "FILE.jsonl", Flag.Type.PATH,
       "lines {\"context\": TEXT, \"continuation\": TEXT} (BOS added to the context when the model adds one) or "
       + "{\"context_ids\": [...], \"continuation_ids\": [...]} (used exactly as given)").mandatory();
@@ -26,19 +26,8 @@ final class ScoreCommand implements Command {
   static final Flags FLAGS = Flags.of(PAIRS, TOP_ALTERNATIVES, BATCH_SIZE).with(ModelArgs.GROUP)
       .withNotes("Prints per pair: {\"logprob_sum\", \"logprob_mean\", \"tokens\", \"token_logprobs\"}.");
 
-  @Override
-  public String name() {
-    return "score";
-  }
-
-  @Override
-  public String summary() {
-    return "log-probabilities of continuations given contexts (teacher forcing), one JSON line per pair";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  ScoreCommand() {
+    super(FLAGS);
   }
 
   @Override

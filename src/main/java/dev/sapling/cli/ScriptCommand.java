@@ -22,7 +22,7 @@ import java.util.List;
  * ./sapling script dsl-examples/tablesaw-tour.jsh
  * }</pre>
  */
-public final class ScriptCommand implements Command {
+public final class ScriptCommand extends Command {
   static final Flag<String> CLASSPATH = Flag.of("classpath", "PATHS", Flag.Type.TEXT,
       "more jars and folders for the script, separated as in java -cp");
   static final Flags FLAGS = Flags.of(CLASSPATH)
@@ -31,19 +31,8 @@ public final class ScriptCommand implements Command {
           + "imports;\ndisplay/render/progress helpers; %maven, %jars, %load... magics). Exit code 1 on the first "
           + "error.");
 
-  @Override
-  public String name() {
-    return "script";
-  }
-
-  @Override
-  public String summary() {
-    return "run a .jsh script with the kernel's imports and helpers";
-  }
-
-  @Override
-  public Flags flags() {
-    return FLAGS;
+  ScriptCommand() {
+    super(FLAGS);
   }
 
   @Override

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sapling.train.optim.FusedAdamW;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,19 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class CheckCommandTest {
   /** stdout, stderr and the exit code of one {@code sapling} command line. */
-  private record Run(int code, String out, String err) {}
-
-  private static Run sapling(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun sapling(String... argv) {
+    return CliRun.of(argv);
   }
 
   @Test
   void theFixturesSectionPassesOnTheCpuThroughTheCommandLine() {
-    Run r = sapling("check", "fixtures", "--device", "cpu", "--only", "fixtures");
+    CliRun r = sapling("check", "fixtures", "--device", "cpu", "--only", "fixtures");
     assertEquals(0, r.code(), r.out() + r.err());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).startsWith("GpuFixtureCheck on cpu(), [float32], "), r.out());
@@ -38,7 +29,7 @@ class CheckCommandTest {
 
   @Test
   void adamwPassesWhereTheFusedUpdateExistsAndOtherwiseSaysWhyAndFails() {
-    Run r = sapling("check", "adamw", "--device", "cpu");
+    CliRun r = sapling("check", "adamw", "--device", "cpu");
     boolean fused = FusedAdamW.load().isPresent();
     assertEquals(fused ? 0 : 1, r.code(), r.out() + r.err());
     assertTrue(r.out().strip().endsWith(fused ? "ALL PASS" : "FAILED: FusedAdamW is not available (the engine is "
@@ -47,7 +38,7 @@ class CheckCommandTest {
 
   @Test
   void refusesAFlagThatAnotherCheckDeclaresBeforeRunningAnything() {
-    Run r = sapling("check", "fixtures", "--device", "cpu", "--bench");
+    CliRun r = sapling("check", "fixtures", "--device", "cpu", "--bench");
     assertEquals(2, r.code());
     assertEquals("", r.out());
     assertTrue(r.err().startsWith("sapling check: unknown flag --bench; known flags: --device, --dtypes, --only"),
@@ -56,14 +47,14 @@ class CheckCommandTest {
 
   @Test
   void refusesAnUnknownCheckAndAnUnknownSectionNamingWhatExists() {
-    Run unknown = sapling("check", "smok");
+    CliRun unknown = sapling("check", "smok");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().startsWith("sapling check: unknown check 'smok'; known: smoke, fixtures, adamw, sampling"),
         unknown.err());
-    Run none = sapling("check", "--device", "cpu");
+    CliRun none = sapling("check", "--device", "cpu");
     assertEquals(2, none.code());
     assertTrue(none.err().startsWith("sapling check: expected one check name"), none.err());
-    Run section = sapling("check", "fixtures", "--only", "runtime,parity");
+    CliRun section = sapling("check", "fixtures", "--only", "runtime,parity");
     assertEquals(2, section.code());
     assertTrue(section.err().startsWith("sapling check: --only: unknown value 'parity'; expected some of kernels, "
         + "fixtures, runtime, memory"), section.err());
@@ -71,7 +62,7 @@ class CheckCommandTest {
 
   @Test
   void helpListsEveryCheckWithEachOfItsFlags() {
-    Run r = sapling("check", "--help");
+    CliRun r = sapling("check", "--help");
     assertEquals(0, r.code());
     String oneLine = r.err().replaceAll("\\s+", " ");
     for (CheckCommand.Check c : CheckCommand.checks()) {

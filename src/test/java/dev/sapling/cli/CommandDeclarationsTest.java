@@ -3,13 +3,11 @@ package dev.sapling.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,26 +23,20 @@ import org.junit.jupiter.api.Test;
  * no command reads a flag it did not declare.
  */
 class CommandDeclarationsTest {
-  private record Result(int code, String out, String err) {}
-
-  private static Result sapling(List<String> argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun sapling(List<String> argv) {
+    return CliRun.of(argv);
   }
 
   /** One leaf declaration: a command, or one subcommand of it, and the words that reach it. */
-  private record Leaf(Command command, List<String> words, Flags flags) {}
+  private record Leaf(Main.Entry command, List<String> words, Flags flags) {}
 
   private static List<Leaf> leaves() {
     List<Leaf> out = new ArrayList<>();
-    for (Command c : Main.commands()) {
-      if (c.flags().subcommands().isEmpty()) {
-        out.add(new Leaf(c, List.of(c.name()), c.flags()));
+    for (Main.Entry c : Main.commands()) {
+      if (c.command().flags().subcommands().isEmpty()) {
+        out.add(new Leaf(c, List.of(c.name()), c.command().flags()));
       }
-      for (Flags.Subcommand s : c.flags().subcommands()) {
+      for (Flags.Subcommand s : c.command().flags().subcommands()) {
         out.add(new Leaf(c, List.of(c.name(), s.name()), s.flags()));
       }
     }
@@ -61,7 +53,7 @@ class CommandDeclarationsTest {
   void everyCommandsHelpListsEveryDeclaredFlagWithItsHelpAndEveryWord() {
     for (Leaf leaf : leaves()) {
       for (List<String> argv : List.of(with(leaf.words(), "--help"), List.of(leaf.command().name(), "--help"))) {
-        Result r = sapling(argv);
+        CliRun r = sapling(argv);
         assertEquals(0, r.code(), argv.toString());
         assertEquals("", r.out(), "help goes to stderr: " + argv);
         String oneLine = r.err().replaceAll("\\s+", " ");
@@ -79,7 +71,7 @@ class CommandDeclarationsTest {
   @Test
   void everyUsageErrorNamesItsFlagAndExitsTwoBeforeAnythingRuns() {
     for (Leaf leaf : leaves()) {
-      Result unknown = sapling(with(leaf.words(), "--no-such-flag", "1"));
+      CliRun unknown = sapling(with(leaf.words(), "--no-such-flag", "1"));
       assertEquals(2, unknown.code(), leaf.words().toString());
       assertTrue(unknown.err().contains("unknown flag --no-such-flag"), unknown.err());
       assertTrue(unknown.err().contains("sapling " + String.join(" ", leaf.words()) + " --help lists every flag"),
@@ -95,7 +87,7 @@ class CommandDeclarationsTest {
           bad.add(with(leaf.words(), f.flag(), "not-a-value?")); // wrong type
         }
         for (List<String> argv : bad) {
-          Result r = sapling(argv);
+          CliRun r = sapling(argv);
           assertEquals(2, r.code(), argv + "\n" + r.err());
           assertEquals("", r.out(), argv.toString());
           String first = r.err().lines().findFirst().orElse("");
@@ -117,7 +109,7 @@ class CommandDeclarationsTest {
 
   @Test
   void theWrongTypesOfTheSharedFlagsSayWhatIsExpected() {
-    Result r = sapling(List.of("generate", "--model", "m.gguf", "--top-k", "many"));
+    CliRun r = sapling(List.of("generate", "--model", "m.gguf", "--top-k", "many"));
     assertEquals("sapling generate: --top-k expects an integer >= 0; got 'many'", r.err().lines().findFirst()
         .orElseThrow());
     r = sapling(List.of("score", "--pairs", "p.jsonl", "--model", "m.gguf", "--device", "tpu"));
@@ -181,15 +173,15 @@ class CommandDeclarationsTest {
   }
 
   private static Command command(String name) {
-    return Main.commands().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    return Main.commands().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow().command();
   }
 
   // ---- no command reads a flag it did not declare: the constant pools of its classes say what it reads ----
 
   @Test
   void noCommandReadsAFlagItDidNotDeclareOrReadsFlagsByName() throws Exception {
-    for (Command c : Main.commands()) {
-      assertEquals(List.of(), undeclaredReads(c), c.name());
+    for (Main.Entry c : Main.commands()) {
+      assertEquals(List.of(), undeclaredReads(c.command()), c.name());
     }
   }
 
@@ -201,20 +193,9 @@ class CommandDeclarationsTest {
   }
 
   /** A command that reads {@code --pairs} without declaring it, and a flag by name: what the check must catch. */
-  static final class Undeclared implements Command {
-    @Override
-    public String name() {
-      return "undeclared";
-    }
-
-    @Override
-    public String summary() {
-      return "reads what it does not declare";
-    }
-
-    @Override
-    public Flags flags() {
-      return Flags.of(ModelArgs.MODEL);
+  static final class Undeclared extends Command {
+    Undeclared() {
+      super(Flags.of(ModelArgs.MODEL));
     }
 
     @Override

@@ -3,10 +3,7 @@ package dev.sapling.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,21 +14,15 @@ class IfevalCommandTest {
   private static final String PROMPT = "I am planning a trip to Japan, and I would like thee to write an itinerary for my"
       + " journey in a Shakespearean style. You are not allowed to use any commas in your response.";
 
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... argv) {
+    return CliRun.of(argv);
   }
 
   @Test
   void scoresResponsesAgainstBundledPromptsAndPrintsTheFourAccuracies(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"" + PROMPT + "\", \"response\": \"Day one we sail. Day two we rest.\"}\n");
-    Outcome o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(0, o.code(), o.err());
     assertEquals(List.of("prompt-level strict accuracy: 1.0000", "instruction-level strict accuracy: 1.0000",
         "prompt-level loose accuracy: 1.0000", "instruction-level loose accuracy: 1.0000"), o.out().lines().toList());
@@ -45,7 +36,7 @@ class IfevalCommandTest {
   void failsNamingTheUnknownPrompt(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"Tell me a joke.\", \"response\": \"No.\"}\n");
-    Outcome o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("unknown prompt: \"Tell me a joke.\""), o.err());
     assertEquals("", o.out());
@@ -56,14 +47,14 @@ class IfevalCommandTest {
   void failsNamingTheLineOfAMalformedResponse(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"" + PROMPT + "\", \"response\": \"ok\"}\n{\"prompt\": \"x\", \n");
-    Outcome o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("responses.jsonl line 2: not valid JSON"), o.err());
   }
 
   @Test
   void failsOnAMissingOrEmptyResponsesFile(@TempDir Path dir) throws IOException {
-    Outcome o = run("ifeval", "--responses", dir.resolve("none.jsonl").toString(), "--out", dir.toString());
+    CliRun o = run("ifeval", "--responses", dir.resolve("none.jsonl").toString(), "--out", dir.toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("none.jsonl does not exist"), o.err());
     Files.writeString(dir.resolve("empty.jsonl"), "\n");
@@ -74,7 +65,7 @@ class IfevalCommandTest {
 
   @Test
   void requiresTheOutFolder(@TempDir Path dir) {
-    Outcome o = run("ifeval", "--responses", dir.resolve("r.jsonl").toString());
+    CliRun o = run("ifeval", "--responses", dir.resolve("r.jsonl").toString());
     assertEquals(2, o.code());
     assertTrue(o.err().contains("missing required flag --out"), o.err());
   }

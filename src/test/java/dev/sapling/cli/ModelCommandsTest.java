@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,19 +16,13 @@ class ModelCommandsTest {
   @TempDir
   Path dir;
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... argv) {
+    return CliRun.of(argv);
   }
 
   @Test
   void logitsPrintsOneJsonObjectWithLastPositionByDefault() throws Exception {
-    Result r = run("logits", "--model", MODEL, "--ids", "1,403,407");
+    CliRun r = run("logits", "--model", MODEL, "--ids", "1,403,407");
     assertEquals(0, r.code(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertEquals("[1,403,407]", json.get("ids").toString());
@@ -39,7 +30,7 @@ class ModelCommandsTest {
     assertEquals(512, json.get("logits").get(0).size());
     assertEquals(1, r.out().strip().lines().count(), "stdout holds only the JSON object");
 
-    Result all = run("logits", "--model", MODEL, "--ids", "1,403,407", "--all-positions");
+    CliRun all = run("logits", "--model", MODEL, "--ids", "1,403,407", "--all-positions");
     JsonNode allJson = new ObjectMapper().readTree(all.out());
     assertEquals(3, allJson.get("logits").size());
     assertEquals(json.get("logits").get(0).get(7).asDouble(), allJson.get("logits").get(2).get(7).asDouble(), 1e-5);
@@ -47,7 +38,7 @@ class ModelCommandsTest {
 
   @Test
   void badIdsAndUnknownFlagsAreUsageErrors() {
-    Result r = run("logits", "--model", MODEL, "--ids", "1,9999");
+    CliRun r = run("logits", "--model", MODEL, "--ids", "1,9999");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("9999") && r.err().contains("outside the vocabulary"), r.err());
     r = run("generate", "--model", MODEL, "--greedy", "--max-tokenz", "3");
@@ -58,7 +49,7 @@ class ModelCommandsTest {
 
   @Test
   void generateContinuesAPromptWithItsSpace() {
-    Result r = run("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-tokens", "8", "--greedy");
+    CliRun r = run("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-tokens", "8", "--greedy");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith(","), "continuation of 'Once upon a time' starts with ','; got " + r.out());
   }
@@ -66,14 +57,14 @@ class ModelCommandsTest {
   @Test
   void convertWritesAFolderAndRefusesToOverwrite() throws Exception {
     Path out = dir.resolve("hf");
-    Result r = run("convert", MODEL, out.toString());
+    CliRun r = run("convert", MODEL, out.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals(out.toAbsolutePath().toString(), r.out().strip());
     assertTrue(Files.exists(out.resolve("model.safetensors")));
-    Result again = run("convert", MODEL, out.toString());
+    CliRun again = run("convert", MODEL, out.toString());
     assertEquals(1, again.code());
     assertTrue(again.err().contains("already exists"), again.err());
-    Result missing = run("generate", "--model", dir.resolve("missing.gguf").toString(), "--greedy");
+    CliRun missing = run("generate", "--model", dir.resolve("missing.gguf").toString(), "--greedy");
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("missing.gguf"), missing.err());
   }
@@ -82,7 +73,7 @@ class ModelCommandsTest {
   void generateJsonIsReproducibleAndScoreReproducesItsLogprobs() throws Exception {
     String[] argv = {"generate", "--model", MODEL, "--prompt", "Once upon a time", "--n", "2", "--temperature", "0.9",
         "--top-p", "0.95", "--max-tokens", "12", "--seed", "3", "--json"};
-    Result first = run(argv);
+    CliRun first = run(argv);
     assertEquals(0, first.code(), first.err());
     assertEquals(first.out(), run(argv).out(), "same seed, same request: same output");
     ObjectMapper mapper = new ObjectMapper();
@@ -103,7 +94,7 @@ class ModelCommandsTest {
     Path pairs = dir.resolve("pairs.jsonl");
     Files.writeString(pairs, "{\"context_ids\": " + c.get("prompt_token_ids") + ", \"continuation_ids\": "
         + c.get("token_ids") + "}\n\n{\"context\": \"Once upon a time\", \"continuation\": \", there was\"}\n");
-    Result scored = run("score", "--model", MODEL, "--pairs", pairs.toString());
+    CliRun scored = run("score", "--model", MODEL, "--pairs", pairs.toString());
     assertEquals(0, scored.code(), scored.err());
     JsonNode s = mapper.readTree(scored.out().lines().findFirst().orElseThrow());
     assertEquals(c.get("token_ids").size(), s.get("tokens").asInt());
@@ -115,7 +106,7 @@ class ModelCommandsTest {
 
   @Test
   void stopSequenceEndsGenerationAndMalformedInputNamesTheLine() throws Exception {
-    Result r = run("generate", "--model", MODEL, "--greedy", "--max-tokens", "60", "--stop", "Lily", "--json");
+    CliRun r = run("generate", "--model", MODEL, "--greedy", "--max-tokens", "60", "--stop", "Lily", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode c = new ObjectMapper().readTree(r.out());
     assertEquals("stop", c.get("finish_reason").asText());
@@ -123,7 +114,7 @@ class ModelCommandsTest {
 
     Path bad = dir.resolve("bad.jsonl");
     Files.writeString(bad, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
-    Result e = run("generate", "--model", MODEL, "--prompts", bad.toString(), "--greedy");
+    CliRun e = run("generate", "--model", MODEL, "--prompts", bad.toString(), "--greedy");
     assertEquals(1, e.code());
     assertTrue(e.err().contains("bad.jsonl:2") && e.err().contains("'prompt'"), e.err());
     Files.writeString(bad, "{\"context\": \"a\", \"continuation\": \"b\"}\n{oops\n");

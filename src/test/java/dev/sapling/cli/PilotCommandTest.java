@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sapling.data.Json;
 import dev.sapling.data.Manifest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,14 +15,8 @@ class PilotCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result sapling(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun sapling(String... argv) {
+    return CliRun.of(argv);
   }
 
   @Test
@@ -35,7 +26,7 @@ class PilotCommandTest {
         + "{\"id\":\"s2\",\"instruction\":\"Tell me about the sun.\"}\nthis is not json\n"
         + "{\"id\":\"s3\",\"instruction\":\"Name three animals.\"}\n");
     Path out = dir.resolve("runs").resolve("p");
-    Result r = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString());
+    CliRun r = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString());
     // every stage finishes; the story model never stops within 256 tokens, so the gate refuses the pairs
     assertEquals(PilotCommand.GATE_REFUSED, r.code(), r.err());
     assertTrue(r.err().contains("gate REFUSED") && r.err().contains("runaway_rate"), r.err());
@@ -55,14 +46,14 @@ class PilotCommandTest {
     assertEquals("instructions", responses.inputs().get(0).stage());
     assertEquals(Manifest.sha256Of(out.resolve("instructions")), responses.inputs().get(0).manifestSha256());
 
-    Result again = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString(),
+    CliRun again = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString(),
         "--batch-rows", "5");
     assertEquals(PilotCommand.GATE_REFUSED, again.code(), again.err());
     for (String stage : new String[] {"instructions", "responses", "critique", "pairs"}) {
       assertTrue(again.err().contains(stage + ": unchanged, reusing"), again.err());
     }
 
-    Result qc = sapling("qc", out.toString(), "--json");
+    CliRun qc = sapling("qc", out.toString(), "--json");
     assertEquals(0, qc.code(), qc.err());
     JsonNode json = Json.mapper().readTree(qc.out());
     assertEquals(3.0, json.path("instructions").path("metrics").path("requested").asDouble());
@@ -70,12 +61,12 @@ class PilotCommandTest {
         responses.data().records());
 
     // the gate checks the last stage, the pairs, and refuses them, naming each failed check
-    Result gate = sapling("gate", out.toString());
+    CliRun gate = sapling("gate", out.toString());
     assertEquals(1, gate.code(), gate.out());
     assertTrue(gate.out().contains("FAILED") && gate.out().contains(out.resolve("pairs").toAbsolutePath() + ":"),
         gate.out());
     assertTrue(gate.err().contains("runaway_rate"), gate.err());
-    Result forced = sapling("gate", out.resolve("responses").toString(), "--force", "smoke test");
+    CliRun forced = sapling("gate", out.resolve("responses").toString(), "--force", "smoke test");
     assertEquals(0, forced.code(), forced.err());
     assertEquals("smoke test", Manifest.read(out.resolve("responses/manifest.json")).forceReason());
 
@@ -85,7 +76,7 @@ class PilotCommandTest {
 
   @Test
   void qcOfAFolderThatIsNoRunSaysSo() {
-    Result r = sapling("qc", dir.toString());
+    CliRun r = sapling("qc", dir.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("holds no stage manifest"), r.err());
   }
