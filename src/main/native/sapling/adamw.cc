@@ -191,9 +191,5 @@ void step(JNIEnv* env, jclass, jlongArray params, jlongArray grads, jlongArray e
 }  // namespace
 
 std::vector<sapling::Native> sapling::fusedAdamWNatives() {
-  return {
-      SAPLING_NATIVE(version),
-      SAPLING_NATIVE(implementation),
-      SAPLING_NATIVE(step),
-  };
+  return {SAPLING_NATIVE(version), SAPLING_NATIVE(implementation), SAPLING_NATIVE(step)};
 }

@@ -124,12 +124,6 @@ void free(JNIEnv* env, jclass, jlong handle) {
 }  // namespace
 
 std::vector<sapling::Native> sapling::cudaGraphRecorderNatives() {
-  return {
-      SAPLING_NATIVE(available),
-      SAPLING_NATIVE(currentDevice),
-      SAPLING_NATIVE(begin),
-      SAPLING_NATIVE(end),
-      SAPLING_NATIVE(replay),
-      SAPLING_NATIVE(free),
-  };
+  return {SAPLING_NATIVE(available), SAPLING_NATIVE(currentDevice), SAPLING_NATIVE(begin), SAPLING_NATIVE(end),
+          SAPLING_NATIVE(replay), SAPLING_NATIVE(free)};
 }

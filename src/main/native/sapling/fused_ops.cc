@@ -312,23 +312,10 @@ jlong attention(JNIEnv* env, jclass, jlong q, jlong k, jlong v, jlong mask, jint
 }  // namespace
 
 std::vector<sapling::Native> sapling::fusedOpsNatives() {
-  return {
-      SAPLING_NATIVE(version),
-      SAPLING_NATIVE(decodeKernelsBuilt),
-      SAPLING_NATIVE(decodeKernelLaunches),
-      SAPLING_NATIVE(enableDecodeKernels),
-      SAPLING_NATIVE(normProduct),
-      SAPLING_NATIVE(normSwiGluMlp),
-      SAPLING_NATIVE(normLogits),
-      SAPLING_NATIVE(decodeAttention),
-      SAPLING_NATIVE(ropeStore),
-      SAPLING_NATIVE(configure),
-      SAPLING_NATIVE(rmsNorm),
-      SAPLING_NATIVE(rope),
-      SAPLING_NATIVE(swiGluMlp),
-      SAPLING_NATIVE(addProduct),
-      SAPLING_NATIVE(logSoftmaxGather),
-      SAPLING_NATIVE(attentionMask),
-      SAPLING_NATIVE(attention),
-  };
+  return {SAPLING_NATIVE(version), SAPLING_NATIVE(decodeKernelsBuilt), SAPLING_NATIVE(decodeKernelLaunches),
+          SAPLING_NATIVE(enableDecodeKernels), SAPLING_NATIVE(normProduct), SAPLING_NATIVE(normSwiGluMlp),
+          SAPLING_NATIVE(normLogits), SAPLING_NATIVE(decodeAttention), SAPLING_NATIVE(ropeStore),
+          SAPLING_NATIVE(configure), SAPLING_NATIVE(rmsNorm), SAPLING_NATIVE(rope), SAPLING_NATIVE(swiGluMlp),
+          SAPLING_NATIVE(addProduct), SAPLING_NATIVE(logSoftmaxGather), SAPLING_NATIVE(attentionMask),
+          SAPLING_NATIVE(attention)};
 }

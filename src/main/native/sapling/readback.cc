@@ -138,11 +138,6 @@ jfloatArray await(JNIEnv* env, jclass, jlong handle, jint slot) {
 }  // namespace
 
 std::vector<sapling::Native> sapling::asyncReadbackNatives() {
-  return {
-      SAPLING_NATIVE(version),
-      SAPLING_NATIVE(create),
-      SAPLING_NATIVE(free),
-      SAPLING_NATIVE(enqueue),
-      SAPLING_NATIVE(await),
-  };
+  return {SAPLING_NATIVE(version), SAPLING_NATIVE(create), SAPLING_NATIVE(free), SAPLING_NATIVE(enqueue),
+          SAPLING_NATIVE(await)};
 }

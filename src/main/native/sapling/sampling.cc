@@ -229,9 +229,5 @@ jfloatArray select(JNIEnv* env, jclass, jlong logits, jintArray logitRow, jdoubl
 }  // namespace
 
 std::vector<sapling::Native> sapling::fusedSamplingNatives() {
-  return {
-      SAPLING_NATIVE(version),
-      SAPLING_NATIVE(recordedDraw),
-      SAPLING_NATIVE(select),
-  };
+  return {SAPLING_NATIVE(version), SAPLING_NATIVE(recordedDraw), SAPLING_NATIVE(select)};
 }
