@@ -43,7 +43,7 @@ import java.util.Map;
  * runner.run(new PairsStage(BestOfN.minGap(0.1).hardNegatives().build()));
  * }</pre>
  */
-public final class PairsStage implements Stage {
+public final class PairsStage extends Stage {
   public static final String NAME = "pairs";
   /** The TRL preference export in the stage folder. */
   public static final String TRL_FILE = "trl_preference.jsonl";
@@ -51,22 +51,8 @@ public final class PairsStage implements Stage {
   private final BestOfNConfig config;
 
   public PairsStage(BestOfNConfig config) {
+    super(NAME, config, List.of(ResponsesStage.NAME, CritiqueStage.NAME));
     this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Object config() {
-    return config;
-  }
-
-  @Override
-  public List<String> inputs() {
-    return List.of(ResponsesStage.NAME, CritiqueStage.NAME);
   }
 
   @Override

@@ -28,28 +28,14 @@ import java.util.Map;
  * runner.run(new CritiqueStage(Critics.logprob().build()));
  * }</pre>
  */
-public final class CritiqueStage implements Stage {
+public final class CritiqueStage extends Stage {
   public static final String NAME = "critique";
 
   private final CritiqueConfig config;
 
   public CritiqueStage(CritiqueConfig config) {
+    super(NAME, config, List.of(ResponsesStage.NAME));
     this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Object config() {
-    return config;
-  }
-
-  @Override
-  public List<String> inputs() {
-    return List.of(ResponsesStage.NAME);
   }
 
   /** The critique config a finished critique stage recorded (what later stages score with). */

@@ -42,13 +42,15 @@ import java.util.TreeMap;
  *     .run(new InstructionsStage(SelfInstruct.fewShot(8).count(20).build(), SeedTasks.selfInstruct()));
  * }</pre>
  */
-public final class InstructionsStage implements Stage {
+public final class InstructionsStage extends Stage {
   public static final String NAME = "instructions";
 
   private final InstructionsConfig config;
   private final SeedTasks seeds;
 
   public InstructionsStage(InstructionsConfig config, SeedTasks seeds) {
+    super(NAME, new Recorded(config, seeds.source(), seeds.sha256(), seeds.tasks().size(), seeds.problems().size()),
+        List.of());
     this.config = config;
     this.seeds = seeds;
   }
@@ -61,21 +63,6 @@ public final class InstructionsStage implements Stage {
    */
   public record Recorded(InstructionsConfig instructions, String seedsSource, String seedsSha256, int seedTasks,
       int seedsMalformed) {}
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Object config() {
-    return new Recorded(config, seeds.source(), seeds.sha256(), seeds.tasks().size(), seeds.problems().size());
-  }
-
-  @Override
-  public List<String> inputs() {
-    return List.of();
-  }
 
   /** Self-Instruct's filters with the config's thresholds, over the seed instructions (the one place they are wired). */
   static InstructionFilters filtersFor(InstructionsConfig config, List<String> seedInstructions) {

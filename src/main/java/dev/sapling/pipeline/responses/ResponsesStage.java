@@ -33,7 +33,7 @@ import java.util.OptionalInt;
  * runner.run(new ResponsesStage(Responses.sample(4).build()));
  * }</pre>
  */
-public final class ResponsesStage implements Stage {
+public final class ResponsesStage extends Stage {
   public static final String NAME = "responses";
 
   private final ResponsesConfig config;
@@ -45,6 +45,7 @@ public final class ResponsesStage implements Stage {
 
   /** A stage with its own cut rule (tests). */
   public ResponsesStage(ResponsesConfig config, TurnCut cut) {
+    super(NAME, config, List.of(InstructionsStage.NAME));
     this.config = config;
     this.cut = cut;
   }
@@ -60,21 +61,6 @@ public final class ResponsesStage implements Stage {
       }
       return turn;
     };
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Object config() {
-    return config;
-  }
-
-  @Override
-  public List<String> inputs() {
-    return List.of(InstructionsStage.NAME);
   }
 
   @Override

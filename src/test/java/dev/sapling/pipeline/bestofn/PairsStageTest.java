@@ -75,17 +75,9 @@ class PairsStageTest {
   }
 
   /** The responses stage stand-in: writes {@link #RESPONSES}. */
-  static final class HandWritten implements Stage {
-    public String name() {
-      return "responses";
-    }
-
-    public Object config() {
-      return Map.of("hand_written", RESPONSES.size());
-    }
-
-    public List<String> inputs() {
-      return List.of();
+  static final class HandWritten extends Stage {
+    HandWritten() {
+      super("responses", Map.of("hand_written", RESPONSES.size()), List.of());
     }
 
     public boolean usesModel() {

@@ -32,30 +32,15 @@ class StageRunnerTest {
   /** Writes {@code n} records whose values come from each record's seed; fails after {@code failAfter} if >= 0. */
   record CountConfig(int n) {}
 
-  static final class CountStage implements Stage {
+  static final class CountStage extends Stage {
     final int n;
     final int failAfter;
-    final String name;
-    final List<String> inputs;
     int ran;
 
     CountStage(String name, int n, int failAfter, List<String> inputs) {
-      this.name = name;
+      super(name, new CountConfig(n), inputs);
       this.n = n;
       this.failAfter = failAfter;
-      this.inputs = inputs;
-    }
-
-    public String name() {
-      return name;
-    }
-
-    public Object config() {
-      return new CountConfig(n);
-    }
-
-    public List<String> inputs() {
-      return inputs;
     }
 
     public boolean usesModel() {
@@ -71,7 +56,7 @@ class StageRunnerTest {
         String id = "x-" + i;
         ctx.log().append(Json.line(Map.of("id", id, "value", ctx.recordSeed(id))));
       }
-      return new StageReport(Json.mapper().createObjectNode().put("stage", name), List.of());
+      return new StageReport(Json.mapper().createObjectNode().put("stage", name()), List.of());
     }
   }
 
@@ -129,27 +114,16 @@ class StageRunnerTest {
   }
 
   /** Recomputes every record from the start and commits each with {@link StageContext#commit}; a salt changes them. */
-  static final class RecomputingStage implements Stage {
+  static final class RecomputingStage extends Stage {
     final int n;
     final int failAfter;
     final String salt;
 
     RecomputingStage(int n, int failAfter, String salt) {
+      super("r", new CountConfig(n), List.of());
       this.n = n;
       this.failAfter = failAfter;
       this.salt = salt;
-    }
-
-    public String name() {
-      return "r";
-    }
-
-    public Object config() {
-      return new CountConfig(n);
-    }
-
-    public List<String> inputs() {
-      return List.of();
     }
 
     public boolean usesModel() {
@@ -235,17 +209,9 @@ class StageRunnerTest {
   }
 
   /** A stage that uses the model, so its identity is recorded and checked. */
-  static final class ModelStage implements Stage {
-    public String name() {
-      return "m";
-    }
-
-    public Object config() {
-      return new CountConfig(1);
-    }
-
-    public List<String> inputs() {
-      return List.of();
+  static final class ModelStage extends Stage {
+    ModelStage() {
+      super("m", new CountConfig(1), List.of());
     }
 
     public StageReport run(StageContext ctx) {
