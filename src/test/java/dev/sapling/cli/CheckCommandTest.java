@@ -11,13 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class CheckCommandTest {
   /** stdout, stderr and the exit code of one {@code sapling} command line. */
-  private static CliRun sapling(String... argv) {
-    return CliRun.of(argv);
-  }
-
   @Test
   void theFixturesSectionPassesOnTheCpuThroughTheCommandLine() {
-    CliRun r = sapling("check", "fixtures", "--device", "cpu", "--only", "fixtures");
+    CliRun r = CliRun.of("check", "fixtures", "--device", "cpu", "--only", "fixtures");
     assertEquals(0, r.code(), r.out() + r.err());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).startsWith("GpuFixtureCheck on cpu(), [float32], "), r.out());
@@ -29,7 +25,7 @@ class CheckCommandTest {
 
   @Test
   void adamwPassesWhereTheFusedUpdateExistsAndOtherwiseSaysWhyAndFails() {
-    CliRun r = sapling("check", "adamw", "--device", "cpu");
+    CliRun r = CliRun.of("check", "adamw", "--device", "cpu");
     boolean fused = FusedAdamW.load().isPresent();
     assertEquals(fused ? 0 : 1, r.code(), r.out() + r.err());
     assertTrue(r.out().strip().endsWith(fused ? "ALL PASS" : "FAILED: FusedAdamW is not available (the engine is "
@@ -38,7 +34,7 @@ class CheckCommandTest {
 
   @Test
   void refusesAFlagThatAnotherCheckDeclaresBeforeRunningAnything() {
-    CliRun r = sapling("check", "fixtures", "--device", "cpu", "--bench");
+    CliRun r = CliRun.of("check", "fixtures", "--device", "cpu", "--bench");
     assertEquals(2, r.code());
     assertEquals("", r.out());
     assertTrue(r.err().startsWith("sapling check: unknown flag --bench; known flags: --device, --dtypes, --only"),
@@ -47,14 +43,14 @@ class CheckCommandTest {
 
   @Test
   void refusesAnUnknownCheckAndAnUnknownSectionNamingWhatExists() {
-    CliRun unknown = sapling("check", "smok");
+    CliRun unknown = CliRun.of("check", "smok");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().startsWith("sapling check: unknown check 'smok'; known: smoke, fixtures, adamw, sampling"),
         unknown.err());
-    CliRun none = sapling("check", "--device", "cpu");
+    CliRun none = CliRun.of("check", "--device", "cpu");
     assertEquals(2, none.code());
     assertTrue(none.err().startsWith("sapling check: expected one check name"), none.err());
-    CliRun section = sapling("check", "fixtures", "--only", "runtime,parity");
+    CliRun section = CliRun.of("check", "fixtures", "--only", "runtime,parity");
     assertEquals(2, section.code());
     assertTrue(section.err().startsWith("sapling check: --only: unknown value 'parity'; expected some of kernels, "
         + "fixtures, runtime, memory"), section.err());
@@ -62,7 +58,7 @@ class CheckCommandTest {
 
   @Test
   void helpListsEveryCheckWithEachOfItsFlags() {
-    CliRun r = sapling("check", "--help");
+    CliRun r = CliRun.of("check", "--help");
     assertEquals(0, r.code());
     String oneLine = r.err().replaceAll("\\s+", " ");
     for (CheckCommand.Check c : CheckCommand.checks()) {

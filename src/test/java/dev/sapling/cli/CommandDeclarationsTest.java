@@ -23,10 +23,6 @@ import org.junit.jupiter.api.Test;
  * no command reads a flag it did not declare.
  */
 class CommandDeclarationsTest {
-  private static CliRun sapling(List<String> argv) {
-    return CliRun.of(argv);
-  }
-
   /** One leaf declaration: a command, or one subcommand of it, and the words that reach it. */
   private record Leaf(Main.Entry command, List<String> words, Flags flags) {}
 
@@ -53,7 +49,7 @@ class CommandDeclarationsTest {
   void everyCommandsHelpListsEveryDeclaredFlagWithItsHelpAndEveryWord() {
     for (Leaf leaf : leaves()) {
       for (List<String> argv : List.of(with(leaf.words(), "--help"), List.of(leaf.command().name(), "--help"))) {
-        CliRun r = sapling(argv);
+        CliRun r = CliRun.of(argv);
         assertEquals(0, r.code(), argv.toString());
         assertEquals("", r.out(), "help goes to stderr: " + argv);
         String oneLine = r.err().replaceAll("\\s+", " ");
@@ -71,7 +67,7 @@ class CommandDeclarationsTest {
   @Test
   void everyUsageErrorNamesItsFlagAndExitsTwoBeforeAnythingRuns() {
     for (Leaf leaf : leaves()) {
-      CliRun unknown = sapling(with(leaf.words(), "--no-such-flag", "1"));
+      CliRun unknown = CliRun.of(with(leaf.words(), "--no-such-flag", "1"));
       assertEquals(2, unknown.code(), leaf.words().toString());
       assertTrue(unknown.err().contains("unknown flag --no-such-flag"), unknown.err());
       assertTrue(unknown.err().contains("sapling " + String.join(" ", leaf.words()) + " --help lists every flag"),
@@ -87,7 +83,7 @@ class CommandDeclarationsTest {
           bad.add(with(leaf.words(), f.flag(), "not-a-value?")); // wrong type
         }
         for (List<String> argv : bad) {
-          CliRun r = sapling(argv);
+          CliRun r = CliRun.of(argv);
           assertEquals(2, r.code(), argv + "\n" + r.err());
           assertEquals("", r.out(), argv.toString());
           String first = r.err().lines().findFirst().orElse("");
@@ -109,13 +105,13 @@ class CommandDeclarationsTest {
 
   @Test
   void theWrongTypesOfTheSharedFlagsSayWhatIsExpected() {
-    CliRun r = sapling(List.of("generate", "--model", "m.gguf", "--top-k", "many"));
+    CliRun r = CliRun.of(List.of("generate", "--model", "m.gguf", "--top-k", "many"));
     assertEquals("sapling generate: --top-k expects an integer >= 0; got 'many'", r.err().lines().findFirst()
         .orElseThrow());
-    r = sapling(List.of("score", "--pairs", "p.jsonl", "--model", "m.gguf", "--device", "tpu"));
+    r = CliRun.of(List.of("score", "--pairs", "p.jsonl", "--model", "m.gguf", "--device", "tpu"));
     assertEquals("sapling score: --device: unknown value 'tpu'; expected cpu, gpu or auto", r.err().lines()
         .findFirst().orElseThrow());
-    r = sapling(List.of("pilot", "--count", "0"));
+    r = CliRun.of(List.of("pilot", "--count", "0"));
     assertEquals("sapling pilot: --count expects an integer >= 1; got '0'", r.err().lines().findFirst().orElseThrow());
   }
 

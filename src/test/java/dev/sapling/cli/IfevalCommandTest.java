@@ -14,15 +14,11 @@ class IfevalCommandTest {
   private static final String PROMPT = "I am planning a trip to Japan, and I would like thee to write an itinerary for my"
       + " journey in a Shakespearean style. You are not allowed to use any commas in your response.";
 
-  private static CliRun run(String... argv) {
-    return CliRun.of(argv);
-  }
-
   @Test
   void scoresResponsesAgainstBundledPromptsAndPrintsTheFourAccuracies(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"" + PROMPT + "\", \"response\": \"Day one we sail. Day two we rest.\"}\n");
-    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = CliRun.of("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(0, o.code(), o.err());
     assertEquals(List.of("prompt-level strict accuracy: 1.0000", "instruction-level strict accuracy: 1.0000",
         "prompt-level loose accuracy: 1.0000", "instruction-level loose accuracy: 1.0000"), o.out().lines().toList());
@@ -36,7 +32,7 @@ class IfevalCommandTest {
   void failsNamingTheUnknownPrompt(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"Tell me a joke.\", \"response\": \"No.\"}\n");
-    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = CliRun.of("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("unknown prompt: \"Tell me a joke.\""), o.err());
     assertEquals("", o.out());
@@ -47,25 +43,25 @@ class IfevalCommandTest {
   void failsNamingTheLineOfAMalformedResponse(@TempDir Path dir) throws IOException {
     Path responses = dir.resolve("responses.jsonl");
     Files.writeString(responses, "{\"prompt\": \"" + PROMPT + "\", \"response\": \"ok\"}\n{\"prompt\": \"x\", \n");
-    CliRun o = run("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
+    CliRun o = CliRun.of("ifeval", "--responses", responses.toString(), "--out", dir.resolve("out").toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("responses.jsonl line 2: not valid JSON"), o.err());
   }
 
   @Test
   void failsOnAMissingOrEmptyResponsesFile(@TempDir Path dir) throws IOException {
-    CliRun o = run("ifeval", "--responses", dir.resolve("none.jsonl").toString(), "--out", dir.toString());
+    CliRun o = CliRun.of("ifeval", "--responses", dir.resolve("none.jsonl").toString(), "--out", dir.toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("none.jsonl does not exist"), o.err());
     Files.writeString(dir.resolve("empty.jsonl"), "\n");
-    o = run("ifeval", "--responses", dir.resolve("empty.jsonl").toString(), "--out", dir.toString());
+    o = CliRun.of("ifeval", "--responses", dir.resolve("empty.jsonl").toString(), "--out", dir.toString());
     assertEquals(1, o.code());
     assertTrue(o.err().contains("empty.jsonl has no responses"), o.err());
   }
 
   @Test
   void requiresTheOutFolder(@TempDir Path dir) {
-    CliRun o = run("ifeval", "--responses", dir.resolve("r.jsonl").toString());
+    CliRun o = CliRun.of("ifeval", "--responses", dir.resolve("r.jsonl").toString());
     assertEquals(2, o.code());
     assertTrue(o.err().contains("missing required flag --out"), o.err());
   }

@@ -16,13 +16,9 @@ class ModelCommandsTest {
   @TempDir
   Path dir;
 
-  private static CliRun run(String... argv) {
-    return CliRun.of(argv);
-  }
-
   @Test
   void logitsPrintsOneJsonObjectWithLastPositionByDefault() throws Exception {
-    CliRun r = run("logits", "--model", MODEL, "--ids", "1,403,407");
+    CliRun r = CliRun.of("logits", "--model", MODEL, "--ids", "1,403,407");
     assertEquals(0, r.code(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertEquals("[1,403,407]", json.get("ids").toString());
@@ -30,7 +26,7 @@ class ModelCommandsTest {
     assertEquals(512, json.get("logits").get(0).size());
     assertEquals(1, r.out().strip().lines().count(), "stdout holds only the JSON object");
 
-    CliRun all = run("logits", "--model", MODEL, "--ids", "1,403,407", "--all-positions");
+    CliRun all = CliRun.of("logits", "--model", MODEL, "--ids", "1,403,407", "--all-positions");
     JsonNode allJson = new ObjectMapper().readTree(all.out());
     assertEquals(3, allJson.get("logits").size());
     assertEquals(json.get("logits").get(0).get(7).asDouble(), allJson.get("logits").get(2).get(7).asDouble(), 1e-5);
@@ -38,10 +34,10 @@ class ModelCommandsTest {
 
   @Test
   void badIdsAndUnknownFlagsAreUsageErrors() {
-    CliRun r = run("logits", "--model", MODEL, "--ids", "1,9999");
+    CliRun r = CliRun.of("logits", "--model", MODEL, "--ids", "1,9999");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("9999") && r.err().contains("outside the vocabulary"), r.err());
-    r = run("generate", "--model", MODEL, "--greedy", "--max-tokenz", "3");
+    r = CliRun.of("generate", "--model", MODEL, "--greedy", "--max-tokenz", "3");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--max-tokenz"), r.err());
     assertEquals("", r.out());
@@ -49,7 +45,7 @@ class ModelCommandsTest {
 
   @Test
   void generateContinuesAPromptWithItsSpace() {
-    CliRun r = run("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-tokens", "8", "--greedy");
+    CliRun r = CliRun.of("generate", "--model", MODEL, "--prompt", "Once upon a time", "--max-tokens", "8", "--greedy");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith(","), "continuation of 'Once upon a time' starts with ','; got " + r.out());
   }
@@ -57,14 +53,14 @@ class ModelCommandsTest {
   @Test
   void convertWritesAFolderAndRefusesToOverwrite() throws Exception {
     Path out = dir.resolve("hf");
-    CliRun r = run("convert", MODEL, out.toString());
+    CliRun r = CliRun.of("convert", MODEL, out.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals(out.toAbsolutePath().toString(), r.out().strip());
     assertTrue(Files.exists(out.resolve("model.safetensors")));
-    CliRun again = run("convert", MODEL, out.toString());
+    CliRun again = CliRun.of("convert", MODEL, out.toString());
     assertEquals(1, again.code());
     assertTrue(again.err().contains("already exists"), again.err());
-    CliRun missing = run("generate", "--model", dir.resolve("missing.gguf").toString(), "--greedy");
+    CliRun missing = CliRun.of("generate", "--model", dir.resolve("missing.gguf").toString(), "--greedy");
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("missing.gguf"), missing.err());
   }
@@ -73,9 +69,9 @@ class ModelCommandsTest {
   void generateJsonIsReproducibleAndScoreReproducesItsLogprobs() throws Exception {
     String[] argv = {"generate", "--model", MODEL, "--prompt", "Once upon a time", "--n", "2", "--temperature", "0.9",
         "--top-p", "0.95", "--max-tokens", "12", "--seed", "3", "--json"};
-    CliRun first = run(argv);
+    CliRun first = CliRun.of(argv);
     assertEquals(0, first.code(), first.err());
-    assertEquals(first.out(), run(argv).out(), "same seed, same request: same output");
+    assertEquals(first.out(), CliRun.of(argv).out(), "same seed, same request: same output");
     ObjectMapper mapper = new ObjectMapper();
     java.util.List<JsonNode> lines = first.out().lines().map(l -> {
       try {
@@ -94,7 +90,7 @@ class ModelCommandsTest {
     Path pairs = dir.resolve("pairs.jsonl");
     Files.writeString(pairs, "{\"context_ids\": " + c.get("prompt_token_ids") + ", \"continuation_ids\": "
         + c.get("token_ids") + "}\n\n{\"context\": \"Once upon a time\", \"continuation\": \", there was\"}\n");
-    CliRun scored = run("score", "--model", MODEL, "--pairs", pairs.toString());
+    CliRun scored = CliRun.of("score", "--model", MODEL, "--pairs", pairs.toString());
     assertEquals(0, scored.code(), scored.err());
     JsonNode s = mapper.readTree(scored.out().lines().findFirst().orElseThrow());
     assertEquals(c.get("token_ids").size(), s.get("tokens").asInt());
@@ -106,7 +102,7 @@ class ModelCommandsTest {
 
   @Test
   void stopSequenceEndsGenerationAndMalformedInputNamesTheLine() throws Exception {
-    CliRun r = run("generate", "--model", MODEL, "--greedy", "--max-tokens", "60", "--stop", "Lily", "--json");
+    CliRun r = CliRun.of("generate", "--model", MODEL, "--greedy", "--max-tokens", "60", "--stop", "Lily", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode c = new ObjectMapper().readTree(r.out());
     assertEquals("stop", c.get("finish_reason").asText());
@@ -114,11 +110,11 @@ class ModelCommandsTest {
 
     Path bad = dir.resolve("bad.jsonl");
     Files.writeString(bad, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
-    CliRun e = run("generate", "--model", MODEL, "--prompts", bad.toString(), "--greedy");
+    CliRun e = CliRun.of("generate", "--model", MODEL, "--prompts", bad.toString(), "--greedy");
     assertEquals(1, e.code());
     assertTrue(e.err().contains("bad.jsonl:2") && e.err().contains("'prompt'"), e.err());
     Files.writeString(bad, "{\"context\": \"a\", \"continuation\": \"b\"}\n{oops\n");
-    e = run("score", "--model", MODEL, "--pairs", bad.toString());
+    e = CliRun.of("score", "--model", MODEL, "--pairs", bad.toString());
     assertEquals(1, e.code());
     assertTrue(e.err().contains("bad.jsonl:2") && e.err().contains("not valid JSON"), e.err());
   }

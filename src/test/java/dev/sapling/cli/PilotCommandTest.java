@@ -15,10 +15,6 @@ class PilotCommandTest {
   @TempDir
   Path dir;
 
-  private static CliRun sapling(String... argv) {
-    return CliRun.of(argv);
-  }
-
   @Test
   void pilotWritesEveryStageWithACompleteManifestThenReusesThem() throws Exception {
     Path seeds = dir.resolve("seeds.jsonl");
@@ -26,7 +22,7 @@ class PilotCommandTest {
         + "{\"id\":\"s2\",\"instruction\":\"Tell me about the sun.\"}\nthis is not json\n"
         + "{\"id\":\"s3\",\"instruction\":\"Name three animals.\"}\n");
     Path out = dir.resolve("runs").resolve("p");
-    CliRun r = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString());
+    CliRun r = CliRun.of("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString());
     // every stage finishes; the story model never stops within 256 tokens, so the gate refuses the pairs
     assertEquals(PilotCommand.GATE_REFUSED, r.code(), r.err());
     assertTrue(r.err().contains("gate REFUSED") && r.err().contains("runaway_rate"), r.err());
@@ -46,14 +42,14 @@ class PilotCommandTest {
     assertEquals("instructions", responses.inputs().get(0).stage());
     assertEquals(Manifest.sha256Of(out.resolve("instructions")), responses.inputs().get(0).manifestSha256());
 
-    CliRun again = sapling("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString(),
+    CliRun again = CliRun.of("pilot", "--count", "3", "--k", "2", "--seeds", seeds.toString(), "--out", out.toString(),
         "--batch-rows", "5");
     assertEquals(PilotCommand.GATE_REFUSED, again.code(), again.err());
     for (String stage : new String[] {"instructions", "responses", "critique", "pairs"}) {
       assertTrue(again.err().contains(stage + ": unchanged, reusing"), again.err());
     }
 
-    CliRun qc = sapling("qc", out.toString(), "--json");
+    CliRun qc = CliRun.of("qc", out.toString(), "--json");
     assertEquals(0, qc.code(), qc.err());
     JsonNode json = Json.mapper().readTree(qc.out());
     assertEquals(3.0, json.path("instructions").path("metrics").path("requested").asDouble());
@@ -61,12 +57,12 @@ class PilotCommandTest {
         responses.data().records());
 
     // the gate checks the last stage, the pairs, and refuses them, naming each failed check
-    CliRun gate = sapling("gate", out.toString());
+    CliRun gate = CliRun.of("gate", out.toString());
     assertEquals(1, gate.code(), gate.out());
     assertTrue(gate.out().contains("FAILED") && gate.out().contains(out.resolve("pairs").toAbsolutePath() + ":"),
         gate.out());
     assertTrue(gate.err().contains("runaway_rate"), gate.err());
-    CliRun forced = sapling("gate", out.resolve("responses").toString(), "--force", "smoke test");
+    CliRun forced = CliRun.of("gate", out.resolve("responses").toString(), "--force", "smoke test");
     assertEquals(0, forced.code(), forced.err());
     assertEquals("smoke test", Manifest.read(out.resolve("responses/manifest.json")).forceReason());
 
@@ -76,7 +72,7 @@ class PilotCommandTest {
 
   @Test
   void qcOfAFolderThatIsNoRunSaysSo() {
-    CliRun r = sapling("qc", dir.toString());
+    CliRun r = CliRun.of("qc", dir.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("holds no stage manifest"), r.err());
   }

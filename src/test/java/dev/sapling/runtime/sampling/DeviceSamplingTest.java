@@ -14,8 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +27,8 @@ class DeviceSamplingTest {
   static final int BATCH = 6;
   static final int STEPS = 12;
 
-  static NDManager manager;
-
-  @BeforeAll
-  static void open() {
-    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-  }
-
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
+  @AutoClose
+  static final NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
 
   /** Every knob alone, the usual compositions, and the extremes. */
   static List<SamplingParams> settings() {

@@ -11,8 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sapling.SaplingException;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The device-side greedy selector and the host selector against {@link TokenSampler} on the same logits. */
@@ -20,17 +19,8 @@ class TokenSelectorTest {
   static final int VOCAB = 128_256; // Llama 3's: the size where float32 sums lose the most
   static final int ROWS = 5;
 
-  static NDManager manager;
-
-  @BeforeAll
-  static void open() {
-    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-  }
-
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
+  @AutoClose
+  static final NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
 
   /** Logits spread like a model's (a few large, most small), with a tie for the max in row 1 and a flat row 3. */
   static float[] logits() {
