@@ -1,5 +1,7 @@
 package dev.sapling.pipeline.qc;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +29,30 @@ public record QcReport(String stage, Map<String, Double> metrics, Map<String, Fi
   /** How many candidates a filter kept and dropped. */
   public record FilterCount(long kept, long dropped) {}
 
+  /** Each map is copied in its order and read-only, so a report never changes once made. */
   public QcReport {
-    metrics = new LinkedHashMap<>(metrics);
-    filters = new LinkedHashMap<>(filters);
-    distributions = new LinkedHashMap<>(distributions);
-    counts = new LinkedHashMap<>(counts);
+    metrics = frozen(metrics);
+    filters = frozen(filters);
+    distributions = frozen(distributions);
+    counts = frozen(counts);
+  }
+
+  private static <V> Map<String, V> frozen(Map<String, V> m) {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(m));
+  }
+
+  /** {@code m} with {@code key} set to {@code value} (a new map; {@code m} is read-only). */
+  private static <V> Map<String, V> with(Map<String, V> m, String key, V value) {
+    Map<String, V> out = new LinkedHashMap<>(m);
+    out.put(key, value);
+    return out;
+  }
+
+  /** {@code m} with every entry of {@code more} added under {@code prefix}. */
+  private static <V> Map<String, V> withAll(Map<String, V> m, String prefix, Map<String, V> more) {
+    Map<String, V> out = new LinkedHashMap<>(m);
+    more.forEach((k, v) -> out.put(prefix + k, v));
+    return out;
   }
 
   /** An empty report for {@code stage}. */
@@ -39,91 +60,54 @@ public record QcReport(String stage, Map<String, Double> metrics, Map<String, Fi
     return new QcReport(stage, Map.of(), Map.of(), Map.of(), Map.of());
   }
 
-  @Override
-  public Map<String, Double> metrics() {
-    return java.util.Collections.unmodifiableMap(metrics);
-  }
-
-  @Override
-  public Map<String, FilterCount> filters() {
-    return java.util.Collections.unmodifiableMap(filters);
-  }
-
-  @Override
-  public Map<String, Distribution> distributions() {
-    return java.util.Collections.unmodifiableMap(distributions);
-  }
-
-  @Override
-  public Map<String, Long> counts() {
-    return java.util.Collections.unmodifiableMap(counts);
-  }
-
   /** This report with metric {@code name} set to {@code value}. */
   public QcReport withMetric(String name, double value) {
-    QcReport r = copy();
-    r.metrics.put(name, value);
-    return r;
+    return new QcReport(stage, with(metrics, name, value), filters, distributions, counts);
   }
 
   /** This report with filter {@code name}'s counts. */
   public QcReport withFilter(String name, long kept, long dropped) {
-    QcReport r = copy();
-    r.filters.put(name, new FilterCount(kept, dropped));
-    return r;
+    return new QcReport(stage, metrics, with(filters, name, new FilterCount(kept, dropped)), distributions, counts);
   }
 
   /** This report with distribution {@code name}. */
   public QcReport withDistribution(String name, Distribution d) {
-    QcReport r = copy();
-    r.distributions.put(name, d);
-    return r;
+    return new QcReport(stage, metrics, filters, with(distributions, name, d), counts);
   }
 
   /** This report with count {@code name}. */
   public QcReport withCount(String name, long value) {
-    QcReport r = copy();
-    r.counts.put(name, value);
-    return r;
+    return new QcReport(stage, metrics, filters, distributions, with(counts, name, value));
   }
 
   /**
-   * This report with every entry of {@code upstream} added under the upstream's stage name ({@code responses.runaway_rate}),
-   * so the last stage's manifest carries the whole run's QC for the gate.
+   * This report with every entry of {@code upstream} added under the upstream's stage name
+   * ({@code responses.runaway_rate}), so the last stage's manifest carries the whole run's QC for the gate.
    */
   public QcReport including(QcReport upstream) {
-    QcReport r = copy();
     String p = upstream.stage() + ".";
-    upstream.metrics.forEach((k, v) -> r.metrics.put(p + k, v));
-    upstream.filters.forEach((k, v) -> r.filters.put(p + k, v));
-    upstream.distributions.forEach((k, v) -> r.distributions.put(p + k, v));
-    upstream.counts.forEach((k, v) -> r.counts.put(p + k, v));
-    return r;
+    return new QcReport(stage, withAll(metrics, p, upstream.metrics), withAll(filters, p, upstream.filters),
+        withAll(distributions, p, upstream.distributions), withAll(counts, p, upstream.counts));
   }
 
-  /** Metrics and counts as one table: {@code stage | metric | value}. */
+  /** Metrics, counts and each distribution's quantiles as one table: {@code stage | metric | value}. */
   public Table table() {
-    StringColumn stages = StringColumn.create("stage");
-    StringColumn names = StringColumn.create("metric");
-    DoubleColumn values = DoubleColumn.create("value");
+    List<String> names = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
     metrics.forEach((k, v) -> {
-      stages.append(stage);
-      names.append(k);
-      values.append(v);
+      names.add(k);
+      values.add(v);
     });
     counts.forEach((k, v) -> {
-      stages.append(stage);
-      names.append(k);
-      values.append((double) v);
+      names.add(k);
+      values.add((double) v);
     });
     distributions.forEach((k, d) -> {
-      for (String q : List.of("p05", "p50", "p95")) {
-        stages.append(stage);
-        names.append(k + "." + q);
-        values.append(q.equals("p05") ? d.p05() : q.equals("p50") ? d.p50() : d.p95());
-      }
+      names.addAll(List.of(k + ".p05", k + ".p50", k + ".p95"));
+      values.addAll(List.of(d.p05(), d.p50(), d.p95()));
     });
-    return Table.create("qc " + stage, stages, names, values);
+    return Table.create("qc " + stage, StringColumn.create("stage", Collections.nCopies(names.size(), stage)),
+        StringColumn.create("metric", names), DoubleColumn.create("value", values));
   }
 
   /** The filter funnel: {@code filter | kept | dropped}. */
@@ -157,9 +141,5 @@ public record QcReport(String stage, Map<String, Double> metrics, Map<String, Fi
       count.append(d.counts().get(i));
     }
     return Table.create(name + " histogram", bin, start, end, count);
-  }
-
-  private QcReport copy() {
-    return new QcReport(stage, metrics, filters, distributions, counts);
   }
 }
