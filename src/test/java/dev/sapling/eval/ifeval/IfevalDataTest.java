@@ -35,21 +35,20 @@ class IfevalDataTest {
   @Test
   void reportsMalformedResponseLinesWithTheirLineNumber(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("r.jsonl");
-    Files.writeString(f, "{\"prompt\": \"a\", \"response\": \"1\"}\nnot json\n");
-    IfevalException e = assertThrows(IfevalException.class, () -> IfevalData.readResponses(f));
-    assertTrue(e.getMessage().contains("r.jsonl line 2: not valid JSON"), e.getMessage());
+    String e = refusal(f, "{\"prompt\": \"a\", \"response\": \"1\"}\nnot json\n");
+    assertTrue(e.contains("r.jsonl line 2: not valid JSON"), e);
+    e = refusal(f, "{\"prompt\": \"a\"}\n");
+    assertTrue(e.endsWith("r.jsonl line 1: field 'response' is missing"), e);
+    e = refusal(f, "{\"prompt\": \"a\", \"response\": 3}\n");
+    assertTrue(e.contains("line 1: field 'response' must be a string"), e);
+    e = refusal(f, "[1, 2]\n");
+    assertTrue(e.contains("line 1: expected a JSON object"), e);
+  }
 
-    Files.writeString(f, "{\"prompt\": \"a\"}\n");
-    e = assertThrows(IfevalException.class, () -> IfevalData.readResponses(f));
-    assertTrue(e.getMessage().endsWith("r.jsonl line 1: field 'response' is missing"), e.getMessage());
-
-    Files.writeString(f, "{\"prompt\": \"a\", \"response\": 3}\n");
-    e = assertThrows(IfevalException.class, () -> IfevalData.readResponses(f));
-    assertTrue(e.getMessage().contains("line 1: field 'response' must be a string"), e.getMessage());
-
-    Files.writeString(f, "[1, 2]\n");
-    e = assertThrows(IfevalException.class, () -> IfevalData.readResponses(f));
-    assertTrue(e.getMessage().contains("line 1: expected a JSON object"), e.getMessage());
+  /** The message {@link IfevalData#readResponses} refuses {@code f} with once it holds {@code content}. */
+  private static String refusal(Path f, String content) throws IOException {
+    Files.writeString(f, content);
+    return assertThrows(IfevalException.class, () -> IfevalData.readResponses(f)).getMessage();
   }
 
   @Test
