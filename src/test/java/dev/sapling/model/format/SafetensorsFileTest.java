@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SafetensorsFileTest {
@@ -183,22 +184,18 @@ class SafetensorsFileTest {
     assertMentions(refused(file), file.toString(), "18446744073709551615", "100 MB");
   }
 
-  @Test
-  void refusesHeaderThatIsNotJson() throws IOException {
-    Path file = craft("{\"a\":{\"dtype\":\"F32\",", 0);
-    assertMentions(refused(file), file.toString(), "not valid JSON");
-  }
-
-  @Test
-  void refusesHeaderThatIsNotAnObject() throws IOException {
-    Path file = craft("[1,2,3]", 0);
-    assertMentions(refused(file), file.toString(), "JSON array", "expected a JSON object");
-  }
-
-  @Test
-  void refusesHeaderWithTrailingGarbage() throws IOException {
-    Path file = craft("{} {}", 0);
-    assertMentions(refused(file), file.toString(), "not valid JSON");
+  /** A header that is not one JSON object: the message names the file and says what was found. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      {"a":{"dtype":"F32",  | not valid JSON
+      [1,2,3]               | JSON array;expected a JSON object
+      {} {}                 | not valid JSON
+      """)
+  void refusesAHeaderThatIsNotOneJsonObject(String header, String mentions) throws IOException {
+    Path file = craft(header, 0);
+    ModelFormatException e = refused(file);
+    assertMentions(e, file.toString());
+    assertMentions(e, mentions.split(";"));
   }
 
   @ParameterizedTest
@@ -234,16 +231,21 @@ class SafetensorsFileTest {
     assertMentions(refused(file), file.toString(), "tensor 'b'", "out of range", "truncated");
   }
 
-  @Test
-  void refusesBeginAfterEnd() throws IOException {
-    Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 8);
-    assertMentions(refused(file), file.toString(), "tensor 'w'", "[8, 4]", "begin <= end");
-  }
-
-  @Test
-  void refusesByteLengthThatDisagreesWithShape() throws IOException {
-    Path file = craft("{\"w\":{\"dtype\":\"F16\",\"shape\":[2,3],\"data_offsets\":[0,8]}}", 8);
-    assertMentions(refused(file), file.toString(), "tensor 'w'", "8 bytes", "[2, 3]", "needs 12 bytes");
+  /** One tensor entry {@code w} whose offsets or shape are wrong: the message names the tensor and the fault. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      {"dtype":"F32","shape":[1],"data_offsets":[8,4]}                           | 8  | [8, 4];begin <= end
+      {"dtype":"F16","shape":[2,3],"data_offsets":[0,8]}                         | 8  | 8 bytes;[2, 3];needs 12 bytes
+      {"dtype":"F32","shape":[2,-2],"data_offsets":[0,16]}                       | 16 | 'shape';negative value -2
+      {"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}       | 0  | overflows
+      {"dtype":"F32","shape":[1],"data_offsets":[0,"4"]}                         | 4  | 'data_offsets';non-negative integers
+      """)
+  void refusesATensorEntryWhoseOffsetsOrShapeAreWrong(String entry, int dataBytes, String mentions)
+      throws IOException {
+    Path file = craft("{\"w\":" + entry + "}", dataBytes);
+    ModelFormatException e = refused(file);
+    assertMentions(e, file.toString(), "tensor 'w'");
+    assertMentions(e, mentions.split(";"));
   }
 
   @Test
@@ -252,24 +254,6 @@ class SafetensorsFileTest {
         + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
         + "\"c\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 24);
     assertMentions(refused(file), file.toString(), "tensor 'c'", "overlaps tensor 'a'", "[8, 16)", "[0, 12)");
-  }
-
-  @Test
-  void refusesNegativeDimension() throws IOException {
-    Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,-2],\"data_offsets\":[0,16]}}", 16);
-    assertMentions(refused(file), file.toString(), "tensor 'w'", "'shape'", "negative value -2");
-  }
-
-  @Test
-  void refusesShapeWhoseByteCountOverflows() throws IOException {
-    Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}", 0);
-    assertMentions(refused(file), file.toString(), "tensor 'w'", "overflows");
-  }
-
-  @Test
-  void refusesNonIntegerOffsets() throws IOException {
-    Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,\"4\"]}}", 4);
-    assertMentions(refused(file), file.toString(), "tensor 'w'", "'data_offsets'", "non-negative integers");
   }
 
   @Test
